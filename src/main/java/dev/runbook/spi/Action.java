@@ -36,6 +36,14 @@ public interface Action {
     }
 
     /**
+     * Whether a person must approve this invocation before it runs (typed confirmation on a
+     * terminal, or {@code --approve STEP} / {@code --yes}). Destructive actions need it by default.
+     */
+    default boolean needsApproval(Params params) {
+        return destructive(params);
+    }
+
+    /**
      * A one-line description of the effect for the plan, e.g.
      * "download s3://b/postgres/&lt;latest&gt; and load it into app@localhost:5432 with psql".
      * Must be pure. Use {@link Params#display} so secrets are masked and values only known at

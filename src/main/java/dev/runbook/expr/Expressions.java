@@ -1,0 +1,307 @@
+package dev.runbook.expr;
+
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelBuilder;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.ast.CelReference;
+import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelLateFunctionBindings;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
+import dev.cel.common.ast.CelExpr.ExprKind;
+import dev.runbook.model.DidYouMean;
+import dev.runbook.spi.ParamType;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The expression language of runbooks: Google's CEL (typed, side-effect free, known to
+ * Kubernetes users), over {@code inputs}, {@code secrets}, {@code env}, {@code run} and
+ * {@code steps.<id>.outputs}. Expressions are type-checked when the runbook is validated,
+ * so a typo fails before anything runs.
+ *
+ * <p>Extra functions: {@code success()}, {@code failure()}, {@code always()},
+ * {@code cancelled()} for {@code if:}; {@code formatTime(timestamp, pattern)} (UTC, Java
+ * pattern) and {@code backupTimestamp(timestamp)} ({@code 20261125T020000Z}).
+ */
+public final class Expressions {
+
+    private static final Set<String> ROOTS = Set.of("inputs", "secrets", "env", "run", "steps");
+
+    private final Declarations declarations;
+    private final Cel cel;
+    private final Map<String, Compiled> cache = new HashMap<>();
+
+    public Expressions(Declarations declarations) {
+        this.declarations = declarations;
+        CelBuilder b = CelFactory.standardCelBuilder()
+                .setOptions(CelOptions.current().evaluateCanonicalTypesToNativeValues(true).build())
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addVar("env", MapType.create(SimpleType.STRING, SimpleType.STRING))
+                .addVar("run.id", SimpleType.STRING)
+                .addVar("run.started", SimpleType.TIMESTAMP)
+                .addVar("run.target", SimpleType.STRING)
+                .addFunctionDeclarations(
+                        status("success"), status("failure"), status("always"), status("cancelled"),
+                        CelFunctionDecl.newFunctionDeclaration("formatTime", CelOverloadDecl.newGlobalOverload(
+                                "formatTime_timestamp_string", SimpleType.STRING, SimpleType.TIMESTAMP, SimpleType.STRING)),
+                        CelFunctionDecl.newFunctionDeclaration("backupTimestamp", CelOverloadDecl.newGlobalOverload(
+                                "backupTimestamp_timestamp", SimpleType.STRING, SimpleType.TIMESTAMP)))
+                .addFunctionBindings(
+                        CelFunctionBinding.from("formatTime_timestamp_string", Instant.class, String.class,
+                                (ts, pattern) -> DateTimeFormatter.ofPattern(pattern).withZone(ZoneOffset.UTC).format(ts)),
+                        CelFunctionBinding.from("backupTimestamp_timestamp", Instant.class,
+                                ts -> DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(ts)));
+        declarations.inputs.forEach((name, type) -> b.addVar("inputs." + name, celType(type)));
+        declarations.secrets.forEach(name -> b.addVar("secrets." + name, SimpleType.STRING));
+        declarations.stepOutputs.forEach((id, outputs) -> {
+            b.addVar("steps." + id + ".status", SimpleType.STRING);
+            if (outputs == null) {
+                b.addVar("steps." + id + ".outputs", MapType.create(SimpleType.STRING, SimpleType.DYN));
+            } else {
+                // outputs are dynamic: executors produce numbers or text as they see fit
+                outputs.forEach(o -> b.addVar("steps." + id + ".outputs." + o, SimpleType.DYN));
+            }
+        });
+        this.cel = b.build();
+    }
+
+    private static CelFunctionDecl status(String name) {
+        return CelFunctionDecl.newFunctionDeclaration(name, CelOverloadDecl.newGlobalOverload(name + "_status", SimpleType.BOOL));
+    }
+
+    static CelType celType(ParamType type) {
+        return switch (type) {
+            case STRING -> SimpleType.STRING;
+            case INT -> SimpleType.INT;
+            case BOOL -> SimpleType.BOOL;
+            case NUMBER -> SimpleType.DOUBLE;
+            case DURATION -> SimpleType.DURATION;
+            case LIST -> ListType.create(SimpleType.DYN);
+            case MAP -> MapType.create(SimpleType.STRING, SimpleType.DYN);
+            case ANY -> SimpleType.DYN;
+        };
+    }
+
+    /**
+     * A compiled, type-checked expression.
+     *
+     * @param references the dotted names it reads ({@code inputs.bucket}, {@code steps.find.outputs.key}, {@code env})
+     * @param secret     whether its value derives from a secret (then it is masked everywhere)
+     * @param steps      the step ids it reads outputs or status of
+     */
+    public record Compiled(String text, CelRuntime.Program program, Set<String> references, boolean secret,
+                           Set<String> steps, CelType resultType) {
+
+        public boolean isBoolean() {
+            return resultType.equals(SimpleType.BOOL) || resultType.equals(SimpleType.DYN);
+        }
+    }
+
+    /** Compiles and type-checks; the message names the unknown input, step or output where it can. */
+    public Compiled compile(String text) throws ExpressionException {
+        Compiled cached = cache.get(text);
+        if (cached != null) {
+            return cached;
+        }
+        CelValidationResult parsed = cel.parse(CelNames.normalize(text));
+        if (parsed.hasError()) {
+            throw new ExpressionException("cannot parse `" + text + "`: " + firstLine(parsed.getErrorString()));
+        }
+        try {
+            explainUnknownReferences(parsed.getAst());
+            CelAbstractSyntaxTree ast = cel.check(parsed.getAst()).getAst();
+            Set<String> refs = new LinkedHashSet<>();
+            for (CelReference r : ast.getReferenceMap().values()) {
+                if (!r.name().isEmpty()) {
+                    refs.add(r.name());
+                }
+            }
+            Set<String> steps = new LinkedHashSet<>();
+            boolean secret = false;
+            for (String r : refs) {
+                if (r.startsWith("steps.")) {
+                    steps.add(declarations.stepId(r.split("\\.")[1]));
+                }
+                secret |= declarations.secretNames.contains(r) || r.startsWith("secrets.");
+            }
+            Compiled c = new Compiled(text, cel.createProgram(ast), Set.copyOf(refs), secret, Set.copyOf(steps),
+                    ast.getResultType());
+            cache.put(text, c);
+            return c;
+        } catch (CelValidationException e) {
+            throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
+        } catch (dev.cel.common.CelException e) {
+            throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Evaluates with the given values.
+     *
+     * @param status the run's state for success()/failure()/cancelled()
+     */
+    public Object evaluate(Compiled c, CelVariableResolver values, RunStatus status) throws ExpressionException {
+        try {
+            return c.program().eval(values, CelLateFunctionBindings.from(
+                    CelFunctionBinding.from("success_status", List.of(), a -> !status.failed() && !status.cancelled()),
+                    CelFunctionBinding.from("failure_status", List.of(), a -> status.failed()),
+                    CelFunctionBinding.from("always_status", List.of(), a -> true),
+                    CelFunctionBinding.from("cancelled_status", List.of(), a -> status.cancelled())));
+        } catch (CelEvaluationException e) {
+            throw new ExpressionException("`" + c.text() + "` failed: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** Whether anything failed or was cancelled so far, for the status functions. */
+    public record RunStatus(boolean failed, boolean cancelled) {
+        public static final RunStatus OK = new RunStatus(false, false);
+    }
+
+    /** Turns CEL's "undeclared reference to 'inputs'" into "unknown input 'bukcet' (did you mean `bucket`?)". */
+    private void explainUnknownReferences(CelAbstractSyntaxTree parsed) throws ExpressionException {
+        List<String> problems = new ArrayList<>();
+        CelNavigableExpr.fromExpr(parsed.getExpr()).allNodes().forEach(node -> {
+            CelExpr e = node.expr();
+            boolean chainTop = node.parent().map(p -> p.getKind() != ExprKind.Kind.SELECT).orElse(true);
+            if (!chainTop || (e.getKind() != ExprKind.Kind.SELECT && e.getKind() != ExprKind.Kind.IDENT)) {
+                return;
+            }
+            List<String> chain = chain(e);
+            if (chain.isEmpty()) {
+                return;
+            }
+            String problem = checkChain(chain);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ExpressionException(String.join("; ", new LinkedHashSet<>(problems)));
+        }
+    }
+
+    private static List<String> chain(CelExpr e) {
+        List<String> out = new ArrayList<>();
+        CelExpr cur = e;
+        while (cur.getKind() == ExprKind.Kind.SELECT) {
+            out.add(0, cur.select().field());
+            cur = cur.select().operand();
+        }
+        if (cur.getKind() != ExprKind.Kind.IDENT) {
+            return List.of();
+        }
+        out.add(0, cur.ident().name());
+        return out;
+    }
+
+    private String checkChain(List<String> chain) {
+        String root = chain.get(0);
+        if (!ROOTS.contains(root)) {
+            return null; // a comprehension variable or CEL's own; the checker judges it
+        }
+        switch (root) {
+            case "inputs" -> {
+                if (chain.size() < 2) {
+                    return "use `inputs.<name>`";
+                }
+                if (!declarations.inputs.containsKey(chain.get(1))) {
+                    return unknown("input", chain.get(1), declarations.inputs.keySet());
+                }
+            }
+            case "secrets" -> {
+                if (chain.size() < 2) {
+                    return "use `secrets.<name>`";
+                }
+                if (!declarations.secrets.contains(chain.get(1))) {
+                    return unknown("secret", chain.get(1), declarations.secrets);
+                }
+            }
+            case "run" -> {
+                if (chain.size() < 2 || !Set.of("id", "started", "target").contains(chain.get(1))) {
+                    return "`run` has `run.id`, `run.started` and `run.target`";
+                }
+            }
+            case "steps" -> {
+                if (chain.size() < 3) {
+                    return "use `steps.<id>.outputs.<name>` or `steps.<id>.status`";
+                }
+                String id = chain.get(1);
+                if (!declarations.stepOutputs.containsKey(id)) {
+                    return unknown("step", declarations.stepId(id), new java.util.LinkedHashSet<>(declarations.stepIds()));
+                }
+                String what = chain.get(2);
+                if (what.equals("status")) {
+                    return null;
+                }
+                if (!what.equals("outputs")) {
+                    return "use `steps." + id + ".outputs.<name>` or `steps." + id + ".status`";
+                }
+                Set<String> outputs = declarations.stepOutputs.get(id);
+                if (outputs != null && chain.size() >= 4 && !outputs.contains(chain.get(3))) {
+                    String hint = DidYouMean.hint(chain.get(3), outputs);
+                    return "step '" + declarations.stepId(id) + "' has no output '" + chain.get(3) + "'"
+                            + (outputs.isEmpty() ? " (it has no outputs)" : " (its outputs: " + String.join(", ", outputs) + ")")
+                            + (hint == null ? "" : "; " + hint);
+                }
+            }
+            default -> {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String unknown(String what, String name, Set<String> known) {
+        String hint = DidYouMean.hint(name, known);
+        return "unknown " + what + " '" + name + "'"
+                + (hint != null ? " (" + hint + ")" : known.isEmpty() ? " (none are declared)" : " (declared: " + String.join(", ", known) + ")");
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String line = s.split("\n")[0];
+        return line.replace("ERROR: <input>:", "at ").replace(" (in container '')", "");
+    }
+
+    /** Converts a runbook value to what CEL expects for a typed input. */
+    public static Object toCel(Object v) {
+        if (v instanceof Integer i) {
+            return i.longValue();
+        }
+        if (v instanceof Duration || v instanceof Instant) {
+            return v;
+        }
+        return v;
+    }
+
+    static Optional<Object> none() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.runbook.expr;
+
+import dev.cel.runtime.CelVariableResolver;
+import dev.runbook.spi.Secret;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The values expressions see at one moment of a run (or of planning, where secrets and the
+ * outputs of steps that have not run are unknown).
+ */
+public final class Scope implements CelVariableResolver {
+
+    private final Map<String, Object> inputs;
+    private final Map<String, String> secrets; // null while planning: never read for a plan
+    private final Map<String, String> env;
+    private final String runId;
+    private final Instant started;
+    private final String target;
+    private final Map<String, Map<String, Object>> outputs = new HashMap<>();
+    private final Map<String, String> statuses = new HashMap<>();
+    private Expressions.RunStatus status = Expressions.RunStatus.OK;
+
+    public Scope(Map<String, Object> inputs, Map<String, String> secrets, Map<String, String> env,
+                 String runId, Instant started, String target) {
+        this.inputs = inputs;
+        this.secrets = secrets;
+        this.env = env;
+        this.runId = runId;
+        this.started = started;
+        this.target = target;
+    }
+
+    /** Records a finished step so later expressions can read it. */
+    public synchronized void stepFinished(String id, String stepStatus, Map<String, Object> stepOutputs) {
+        String cel = CelNames.name(id);
+        statuses.put(cel, stepStatus);
+        Map<String, Object> byCelName = new HashMap<>();
+        if (stepOutputs != null) {
+            stepOutputs.forEach((k, v) -> byCelName.put(CelNames.name(k), v));
+        }
+        outputs.put(cel, byCelName);
+    }
+
+    public synchronized void status(Expressions.RunStatus s) {
+        this.status = s;
+    }
+
+    public synchronized Expressions.RunStatus status() {
+        return status;
+    }
+
+    public Map<String, Object> inputs() {
+        return Collections.unmodifiableMap(inputs);
+    }
+
+    /** Whether a reference can be resolved now (false for a step that has not run, or secrets while planning). */
+    public synchronized boolean known(String reference) {
+        if (reference.startsWith("steps.")) {
+            return statuses.containsKey(reference.split("\\.")[1]);
+        }
+        if (reference.startsWith("secrets.")) {
+            return secrets != null;
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Object> find(String name) {
+        if (name.equals("env")) {
+            return Optional.of(env);
+        }
+        if (name.startsWith("inputs.")) {
+            return Optional.ofNullable(Expressions.toCel(inputs.get(name.substring(7))));
+        }
+        if (name.startsWith("secrets.")) {
+            return secrets == null ? Optional.empty() : Optional.ofNullable(secrets.get(name.substring(8)));
+        }
+        switch (name) {
+            case "run.id":
+                return Optional.of(runId);
+            case "run.started":
+                return Optional.of(started);
+            case "run.target":
+                return Optional.of(target);
+            default:
+                break;
+        }
+        if (name.startsWith("steps.")) {
+            String[] parts = name.split("\\.", 4);
+            if (parts.length >= 3 && parts[2].equals("status")) {
+                return Optional.ofNullable(statuses.get(parts[1]));
+            }
+            Map<String, Object> out = outputs.get(parts[1]);
+            if (out == null) {
+                return Optional.empty();
+            }
+            if (parts.length == 3) {
+                Map<String, Object> revealed = new HashMap<>();
+                out.forEach((k, v) -> revealed.put(k, reveal(v)));
+                return Optional.of(revealed);
+            }
+            return Optional.ofNullable(reveal(out.get(parts[3])));
+        }
+        return Optional.empty();
+    }
+
+    private static Object reveal(Object v) {
+        return v instanceof Secret s ? s.reveal() : Expressions.toCel(v);
+    }
+}

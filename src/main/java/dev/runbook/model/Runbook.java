@@ -1,0 +1,39 @@
+package dev.runbook.model;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed runbook: the procedure as data, before any expression is evaluated.
+ *
+ * @param file       the file it was read from (absolute)
+ * @param deadline   the recovery-time budget for the whole run, or null
+ * @param onFailure  steps run when the main steps failed
+ * @param cleanup    the {@code finally:} steps, run whatever happened
+ * @param outputs    runbook outputs (name → expression), read by a calling runbook
+ */
+public record Runbook(String name, String description, Path file, Map<String, InputDef> inputs,
+                      Map<String, SecretDef> secrets, List<Precondition> preconditions, Duration deadline,
+                      TargetSection target, List<Step> steps, List<Step> onFailure, List<Step> cleanup,
+                      Map<String, String> outputs, Location location) {
+
+    public Runbook {
+        inputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inputs));
+        secrets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(secrets));
+        preconditions = List.copyOf(preconditions);
+        steps = List.copyOf(steps);
+        onFailure = List.copyOf(onFailure);
+        cleanup = List.copyOf(cleanup);
+        outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+    }
+
+    /** Every step in all three sections, in file order. */
+    public List<Step> allSteps() {
+        java.util.ArrayList<Step> all = new java.util.ArrayList<>(steps);
+        all.addAll(onFailure);
+        all.addAll(cleanup);
+        return all;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.runbook.parse;
+
+import dev.runbook.model.InputDef;
+import dev.runbook.model.Location;
+import dev.runbook.model.Precondition;
+import dev.runbook.model.RetryPolicy;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.SecretDef;
+import dev.runbook.model.Step;
+import dev.runbook.model.TargetSection;
+import dev.runbook.spi.Durations;
+import dev.runbook.spi.ParamType;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a schema-checked {@link YamlTree} into the {@link Runbook} model, keeping the
+ * location of every field for later messages. Structure was checked by the schema already,
+ * so this class only maps; meaning is checked by {@link RunbookValidator}.
+ */
+final class RunbookReader {
+
+    private final YamlTree tree;
+    private final Path file;
+
+    RunbookReader(YamlTree tree, Path file) {
+        this.tree = tree;
+        this.file = file;
+    }
+
+    @SuppressWarnings("unchecked")
+    Runbook read() {
+        Map<String, Object> root = (Map<String, Object>) tree.root();
+        Map<String, InputDef> inputs = new LinkedHashMap<>();
+        map(root.get("inputs")).forEach((name, v) -> {
+            Map<String, Object> def = map(v);
+            String type = (String) def.getOrDefault("type", "string");
+            inputs.put(name, new InputDef(name, ParamType.valueOf(type.toUpperCase(Locale.ROOT)),
+                    Boolean.TRUE.equals(def.get("required")), def.get("default"),
+                    (String) def.get("description"), tree.locateKey("/inputs/" + name)));
+        });
+        Map<String, SecretDef> secrets = new LinkedHashMap<>();
+        map(root.get("secrets")).forEach((name, v) -> {
+            Map<String, Object> def = map(v);
+            secrets.put(name, new SecretDef(name, (String) def.get("env"), (String) def.get("file"),
+                    Boolean.TRUE.equals(def.get("optional")), tree.locateKey("/secrets/" + name)));
+        });
+        List<Precondition> preconditions = new ArrayList<>();
+        List<Object> pre = list(root.get("preconditions"));
+        for (int i = 0; i < pre.size(); i++) {
+            Map<String, Object> p = map(pre.get(i));
+            preconditions.add(new Precondition(String.valueOf(p.get("check")), (String) p.get("message"),
+                    tree.locate("/preconditions/" + i + "/check")));
+        }
+        return new Runbook((String) root.get("name"), (String) root.get("description"), file, inputs, secrets,
+                preconditions, duration(root.get("deadline")), target(root.get("target")),
+                steps(root.get("steps"), "steps"), steps(root.get("on-failure"), "on-failure"),
+                steps(root.get("finally"), "finally"), stringMap(root.get("outputs")), tree.locate(""));
+    }
+
+    private TargetSection target(Object raw) {
+        Map<String, Object> t = map(raw);
+        Map<String, Map<String, Object>> settings = new LinkedHashMap<>();
+        t.forEach((k, v) -> {
+            if (!k.equals("default")) {
+                settings.put(k, map(v));
+            }
+        });
+        return new TargetSection((String) t.get("default"), settings, tree.locate("/target"));
+    }
+
+    private List<Step> steps(Object raw, String section) {
+        List<Step> out = new ArrayList<>();
+        List<Object> items = list(raw);
+        for (int i = 0; i < items.size(); i++) {
+            out.add(step(map(items.get(i)), "/" + section + "/" + i));
+        }
+        return out;
+    }
+
+    private Step step(Map<String, Object> s, String pointer) {
+        Map<String, Location> where = new HashMap<>();
+        for (String field : s.keySet()) {
+            where.put(field, tree.locateKey(pointer + "/" + field));
+        }
+        Map<String, Object> with = map(s.get("with"));
+        for (String param : with.keySet()) {
+            where.put("with." + param, tree.locateKey(pointer + "/with/" + param));
+        }
+        Object needsRaw = s.get("needs");
+        List<String> needs = new ArrayList<>();
+        if (needsRaw instanceof String one) {
+            needs.add(one);
+        } else {
+            list(needsRaw).forEach(n -> needs.add(String.valueOf(n)));
+        }
+        for (int i = 0; i < needs.size(); i++) {
+            where.put("needs." + needs.get(i), tree.locate(pointer + "/needs" + (needsRaw instanceof String ? "" : "/" + i)));
+        }
+        Object cond = s.get("if");
+        return new Step((String) s.get("id"), (String) s.get("name"), (String) s.get("uses"), with, needs,
+                cond == null ? null : String.valueOf(cond), retry(map(s.get("retry"))), duration(s.get("timeout")),
+                Boolean.TRUE.equals(s.get("continue-on-error")), tree.locate(pointer), where);
+    }
+
+    private static RetryPolicy retry(Map<String, Object> r) {
+        if (r.isEmpty()) {
+            return RetryPolicy.NONE;
+        }
+        int attempts = ((Number) r.getOrDefault("attempts", 3L)).intValue();
+        Duration delay = duration(r.getOrDefault("delay", "1s"));
+        RetryPolicy.Backoff backoff = "exponential".equals(r.get("backoff"))
+                ? RetryPolicy.Backoff.EXPONENTIAL : RetryPolicy.Backoff.FIXED;
+        Duration max = r.containsKey("max-delay") ? duration(r.get("max-delay")) : Duration.ZERO;
+        return new RetryPolicy(attempts, delay, backoff, max);
+    }
+
+    private static Duration duration(Object raw) {
+        return raw == null ? null : Durations.parse(String.valueOf(raw)).orElse(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object raw) {
+        return raw instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object raw) {
+        return raw instanceof List<?> l ? (List<Object>) l : List.of();
+    }
+
+    private static Map<String, String> stringMap(Object raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        map(raw).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+}
