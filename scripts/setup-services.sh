@@ -141,6 +141,7 @@ debian_mirror() {
   echo "${m:-http://deb.debian.org/debian}"
 }
 
+BUILT=0      # set when any image was (re)built
 TMP_DIRS=()
 cleanup() {
   local d
@@ -151,6 +152,18 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+
+# Legacy-builder `docker build` (BuildKit would try to pull its frontend/helpers;
+# the legacy builder works offline). Its output, including the deprecation
+# notice, is shown only when the build fails.
+legacy_build() { # tag hash base-image context-dir
+  local out
+  if ! out="$(DOCKER_BUILDKIT=0 docker build --build-arg "BASE_IMAGE=$3" \
+                --label "$HASH_LABEL=$2" -t "$1" "$4" 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    die "docker build of $1 failed"
+  fi
+}
 
 new_tmp() { local d; d="$(mktemp -d /var/tmp/runbook-image.XXXXXX)"; TMP_DIRS+=("$d"); echo "$d"; }
 
@@ -183,7 +196,8 @@ build_postgres_rootfs() {
          "$rootfs/usr/sbin/policy-rc.d"
   : > "$rootfs/etc/resolv.conf"   # docker bind-mounts its own
   tar -C "$rootfs" --numeric-owner --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' -cf - . \
-    | docker import -c 'ENV LANG=C.UTF-8' - "$POSTGRES_ROOTFS_TAG" >/dev/null
+    | docker import -c 'ENV LANG=C.UTF-8' -c "LABEL $HASH_LABEL=rootfs" - "$POSTGRES_ROOTFS_TAG" >/dev/null
+  BUILT=1
 }
 
 # Final postgres image: entrypoint + STOPSIGNAL + HEALTHCHECK (docker import
@@ -194,8 +208,8 @@ build_postgres_image() {
   hash="$(content_hash "$IMAGES_DIR/postgres" "$(docker image inspect -f '{{.Id}}' "$POSTGRES_ROOTFS_TAG")")"
   needs_build "$POSTGRES_TAG" "$hash" || return 0
   log "building $POSTGRES_TAG"
-  DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE_IMAGE=$POSTGRES_ROOTFS_TAG" \
-    --label "$HASH_LABEL=$hash" -t "$POSTGRES_TAG" "$IMAGES_DIR/postgres" >/dev/null
+  legacy_build "$POSTGRES_TAG" "$hash" "$POSTGRES_ROOTFS_TAG" "$IMAGES_DIR/postgres"
+  BUILT=1
 }
 
 # ---------------------------------------------------------------- busybox image
@@ -217,6 +231,7 @@ build_busybox_image() {
   tar -C "$rootfs" --numeric-owner -cf - . \
     | docker import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["sh"]' \
         -c "LABEL $HASH_LABEL=$hash" - "$BUSYBOX_TAG" >/dev/null
+  BUILT=1
 }
 
 # ---------------------------------------------------------------- api image
@@ -232,8 +247,8 @@ build_api_image() {
   work="$(new_tmp)"
   cp -r "$IMAGES_DIR/api/." "$work/"
   cp /bin/busybox "$work/busybox"
-  DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE_IMAGE=$POSTGRES_TAG" \
-    --label "$HASH_LABEL=$hash" -t "$API_TAG" "$work" >/dev/null
+  legacy_build "$API_TAG" "$hash" "$POSTGRES_TAG" "$work"
+  BUILT=1
 }
 
 # ---------------------------------------------------------------- main
@@ -243,4 +258,8 @@ start_dockerd
 build_postgres_image
 build_busybox_image
 build_api_image
+# Rebuilt tags leave their previous images dangling: drop ours (and only ours).
+if [ "$BUILT" = 1 ]; then
+  docker image prune -f --filter "label=$HASH_LABEL" >/dev/null || true
+fi
 log "ready: $POSTGRES_TAG $BUSYBOX_TAG $API_TAG"

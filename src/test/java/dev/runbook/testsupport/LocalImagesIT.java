@@ -14,8 +14,11 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 
-/** The locally built test images work under Testcontainers (no pull). */
-class TestImagesIT {
+/**
+ * The locally built test images work under Testcontainers (no pull). (Not named Test*IT:
+ * Surefire would also run a class whose name starts with "Test" as a unit test.)
+ */
+class LocalImagesIT {
 
     @BeforeAll
     static void docker() {
