@@ -31,7 +31,7 @@ file_env() { # VAR: read VAR from VAR_FILE (docker secrets) when set
   if [ -n "${!file_var:-}" ]; then
     [ -z "${!var:-}" ] || { echo "error: both $var and $file_var are set" >&2; exit 1; }
     printf -v "$var" '%s' "$(< "${!file_var}")"
-    export "$var"
+    export "${var?}"
   fi
 }
 
@@ -67,7 +67,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   shopt -s nullglob
   for f in /docker-entrypoint-initdb.d/*; do
     case "$f" in
-      *.sh)     echo "running $f"; . "$f" ;;
+      *.sh)     echo "running $f"
+                # shellcheck disable=SC1090  # init scripts are supplied at run time
+                . "$f" ;;
       *.sql)    echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;
       *.sql.gz) echo "running $f"; gunzip -c "$f" | "${psql[@]}" --dbname "$POSTGRES_DB" ;;
       *)        echo "ignoring $f" ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by alembic and the HTTP handler: turns the service's DATABASE_* settings
 # into libpq variables. DATABASE_PASSWORD_FILE (docker secrets) wins over nothing,
 # DATABASE_PASSWORD wins over the file, as usual for *_FILE conventions.
