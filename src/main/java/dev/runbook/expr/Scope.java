@@ -66,6 +66,9 @@ public final class Scope implements CelVariableResolver {
         if (reference.startsWith("secrets.")) {
             return secrets != null;
         }
+        if (reference.startsWith("inputs.")) {
+            return !(inputs.get(reference.substring(7)) instanceof dev.runbook.spi.Deferred);
+        }
         return true;
     }
 

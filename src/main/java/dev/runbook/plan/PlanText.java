@@ -1,0 +1,151 @@
+package dev.runbook.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Renders a {@link Plan} for review: as text for people, as JSON for tools and CI diffs. */
+public final class PlanText {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private PlanText() {
+    }
+
+    public static String json(Plan plan) {
+        try {
+            return JSON.writeValueAsString(plan) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Plan fromJson(String text) throws JsonProcessingException {
+        return JSON.readValue(text, Plan.class);
+    }
+
+    public static String text(Plan plan) {
+        StringBuilder out = new StringBuilder();
+        out.append("Plan for runbook '").append(plan.runbook()).append("' (").append(plan.file()).append(")\n");
+        out.append("  target: ").append(plan.target());
+        out.append("    deadline: ").append(plan.deadline() == null ? "none" : plan.deadline());
+        out.append('\n');
+        if (!plan.inputs().isEmpty()) {
+            out.append("  inputs: ").append(plan.inputs().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append('\n');
+        }
+        if (!plan.preconditions().isEmpty()) {
+            out.append("\nPreconditions\n");
+            for (Plan.PlannedCheck c : plan.preconditions()) {
+                out.append("  [").append(c.state()).append("] ")
+                        .append(c.message() != null ? c.message() + "  (" + c.check() + ")" : c.check()).append('\n');
+            }
+        }
+        int[] counter = {0};
+        for (Plan.PlannedSection s : plan.sections()) {
+            out.append('\n').append(title(s.name())).append('\n');
+            section(out, s, "  ", counter);
+        }
+        long destructive = count(plan.sections(), true);
+        long approvals = count(plan.sections(), false);
+        out.append('\n').append(counter[0]).append(" step(s)");
+        if (destructive > 0) {
+            out.append(", ").append(destructive).append(" DESTRUCTIVE");
+        }
+        if (approvals > 0) {
+            out.append(", ").append(approvals).append(" need approval (--approve STEP or --yes)");
+        }
+        out.append(". Nothing was changed.\n");
+        if (!plan.warnings().isEmpty()) {
+            out.append("\nWarnings\n");
+            plan.warnings().forEach(w -> out.append("  ! ").append(w).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private static void section(StringBuilder out, Plan.PlannedSection s, String indent, int[] counter) {
+        for (List<Plan.PlannedStep> wave : s.waves()) {
+            boolean parallel = wave.size() > 1;
+            for (int i = 0; i < wave.size(); i++) {
+                Plan.PlannedStep p = wave.get(i);
+                counter[0]++;
+                String mark = !parallel ? "- " : i == 0 ? "┬ " : i == wave.size() - 1 ? "└ " : "├ ";
+                out.append(indent).append(mark).append(p.id()).append("  [").append(p.uses()).append(']');
+                if (parallel && i == 0) {
+                    out.append("  (these ").append(wave.size()).append(" run in parallel)");
+                }
+                out.append('\n');
+                String sub = indent + "    ";
+                out.append(sub).append(p.description()).append('\n');
+                if (p.destructive()) {
+                    out.append(sub).append("!! DESTRUCTIVE: changes or deletes data\n");
+                }
+                if (p.needsApproval()) {
+                    out.append(sub).append("needs approval: --approve ").append(p.id()).append(" or --yes\n");
+                }
+                if (!p.params().isEmpty()) {
+                    out.append(sub).append("with: ").append(params(p.params())).append('\n');
+                }
+                if (!p.needs().isEmpty()) {
+                    out.append(sub).append("after: ").append(String.join(", ", p.needs())).append('\n');
+                }
+                if (p.condition() != null) {
+                    out.append(sub).append("if: ").append(p.condition()).append(" → ").append(p.decision()).append('\n');
+                }
+                StringBuilder policy = new StringBuilder();
+                if (p.attempts() > 1) {
+                    policy.append("retry: ").append(p.attempts()).append(" attempts, ").append(p.backoff())
+                            .append(" delay ").append(p.retryDelay());
+                }
+                if (p.timeout() != null) {
+                    policy.append(policy.length() > 0 ? "; " : "").append("timeout: ").append(p.timeout());
+                }
+                if (p.continueOnError()) {
+                    policy.append(policy.length() > 0 ? "; " : "").append("continues on error");
+                }
+                if (policy.length() > 0) {
+                    out.append(sub).append(policy).append('\n');
+                }
+                if (p.probe() != null) {
+                    out.append(sub).append("now: ").append(p.probe()).append('\n');
+                }
+                for (Plan.PlannedSection called : p.calls()) {
+                    out.append(sub).append(title(called.name())).append(" of ").append(p.uses()).append(":\n");
+                    section(out, called, sub + "  ", counter);
+                }
+            }
+        }
+    }
+
+    private static String params(Map<String, String> params) {
+        return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String title(String section) {
+        return switch (section) {
+            case "main" -> "Steps";
+            case "on-failure" -> "On failure";
+            case "finally" -> "Finally (always)";
+            default -> section;
+        };
+    }
+
+    private static long count(List<Plan.PlannedSection> sections, boolean destructive) {
+        long n = 0;
+        for (Plan.PlannedSection s : sections) {
+            for (List<Plan.PlannedStep> wave : s.waves()) {
+                for (Plan.PlannedStep p : wave) {
+                    n += (destructive ? p.destructive() : p.needsApproval()) ? 1 : 0;
+                    n += count(p.calls(), destructive);
+                }
+            }
+        }
+        return n;
+    }
+}
