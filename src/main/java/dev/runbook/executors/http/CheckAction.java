@@ -99,13 +99,13 @@ public final class CheckAction implements Action {
             long start = System.nanoTime();
             long deadline = start + within.toNanos();
             int attempts = 0;
-            String last;
+            String last = null;
             do {
                 long attemptStart = System.nanoTime();
                 // Never let one request run past the window: the window is the promise made in the plan.
                 Duration timeout = Duration.ofNanos(Math.max(1_000_000, Math.min(requestTimeout.toNanos(), deadline - attemptStart)));
                 attempts++;
-                Attempt attempt = attempt(timeout, attempts);
+                Attempt attempt = attempt(timeout, timeout.compareTo(requestTimeout) < 0, attempts);
                 if (attempt.problem() == null) {
                     Exchange.Response response = attempt.response();
                     context.log().info(spec.label() + " answered " + response.status() + " after " + attempts
@@ -116,8 +116,11 @@ public final class CheckAction implements Action {
                             .put("attempts", (long) attempts)
                             .put("body", spec.redact(response.body()));
                 }
-                last = attempt.problem();
-                context.log().info("attempt " + attempts + ": " + spec.label() + " " + last);
+                context.log().info("attempt " + attempts + ": " + spec.label() + " " + attempt.problem());
+                // An attempt cut short by the end of the window says little; keep the one before it.
+                if (!(attempt.cutShort() && last != null)) {
+                    last = attempt.problem();
+                }
                 pauseUntil(Math.min(attemptStart + interval.toNanos(), deadline), attempts);
             } while (System.nanoTime() < deadline);
             String message = spec.label() + " did not answer " + expect.describe() + " within " + Windows.human(within)
@@ -127,17 +130,20 @@ public final class CheckAction implements Action {
         }
 
         /** One request: the response, or why it is not the expected one (already scrubbed of secrets). */
-        private record Attempt(Exchange.Response response, String problem) {
+        private record Attempt(Exchange.Response response, String problem, boolean cutShort) {
         }
 
-        private Attempt attempt(Duration timeout, int attempts) throws StepFailure, InterruptedException {
+        private Attempt attempt(Duration timeout, boolean lastSlice, int attempts) throws StepFailure, InterruptedException {
             try {
                 Exchange.Response response = Exchange.send(client, spec.toRequest(timeout), timeout, context);
                 String body = spec.redact(response.body());
                 return new Attempt(response, expect.mismatch(response.status(), response.body())
-                        .map(problem -> problem + Exchange.snippet(body)).orElse(null));
+                        .map(problem -> problem + Exchange.snippet(body)).orElse(null), false);
             } catch (Exchange.NoAnswer e) {
-                return new Attempt(null, spec.redact(e.getMessage()));
+                if (lastSlice && e.timedOut()) {
+                    return new Attempt(null, "no answer in the last " + Windows.human(timeout) + " of the window", true);
+                }
+                return new Attempt(null, spec.redact(e.getMessage()), false);
             } catch (InterruptedException e) {
                 throw new InterruptedException(spec.label() + ": cancelled after " + attempts + " attempt(s)");
             }

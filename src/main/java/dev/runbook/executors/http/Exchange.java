@@ -33,8 +33,16 @@ final class Exchange {
 
     /** The request got no HTTP answer; {@code reason} is for people ("connection refused"). */
     static final class NoAnswer extends Exception {
-        NoAnswer(String reason, Throwable cause) {
+        private final boolean timedOut;
+
+        NoAnswer(String reason, boolean timedOut, Throwable cause) {
             super(reason, cause, false, false);
+            this.timedOut = timedOut;
+        }
+
+        /** True when the server did not answer in time (as opposed to refusing or failing). */
+        boolean timedOut() {
+            return timedOut;
         }
     }
 
@@ -65,7 +73,7 @@ final class Exchange {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new NoAnswer("no answer within " + Windows.human(timeout), null);
+                    throw new NoAnswer("no answer within " + Windows.human(timeout), true, null);
                 }
                 try {
                     HttpResponse<LimitedBody.Text> response = future.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(POLL_MS)), TimeUnit.NANOSECONDS);
@@ -74,7 +82,7 @@ final class Exchange {
                 } catch (TimeoutException e) {
                     // not yet: look at cancellation and the deadline again
                 } catch (ExecutionException e) {
-                    throw new NoAnswer(explain(e.getCause(), timeout), e.getCause());
+                    throw new NoAnswer(explain(e.getCause(), timeout), e.getCause() instanceof HttpTimeoutException, e.getCause());
                 }
             }
         } finally {
@@ -105,8 +113,10 @@ final class Exchange {
             return "TLS error (" + deepestMessage(e) + ")";
         }
         if (e instanceof ConnectException || has(e, ConnectException.class)) {
+            // The JDK client reports a refused connection as a ConnectException without any message.
             String msg = deepestMessage(e);
-            return msg.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connection refused" : "cannot connect (" + msg + ")";
+            return msg.equals("ConnectException") || msg.toLowerCase(java.util.Locale.ROOT).contains("refused")
+                    ? "connection refused" : "cannot connect (" + msg + ")";
         }
         String msg = deepestMessage(e);
         if (msg.toLowerCase(java.util.Locale.ROOT).contains("closed") || msg.contains("EOF")) {
