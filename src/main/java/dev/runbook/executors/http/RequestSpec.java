@@ -59,6 +59,7 @@ record RequestSpec(String method, URI uri, String label, Map<String, String> hea
         List<String> secrets = new ArrayList<>();
         if (url.secret()) {
             secrets.add(url.value());
+            secrets.addAll(tokenParts(url.value()));
         }
         String label = method + " " + Urls.mask(url.value(), url.secret());
         URI uri = parseUri(url.value(), label);
@@ -129,6 +130,31 @@ record RequestSpec(String method, URI uri, String label, Map<String, String> hea
             out = out.replace(secret, Secret.MASK);
         }
         return out;
+    }
+
+    /**
+     * The parts of a secret URL that are likely its token (user-info, long path segments, query
+     * values), so that a server echoing "no such hook T0K3N" in its error body is masked too.
+     */
+    private static List<String> tokenParts(String url) {
+        List<String> parts = new ArrayList<>();
+        try {
+            URI uri = new URI(url.trim());
+            if (uri.getRawUserInfo() != null) {
+                parts.add(uri.getRawUserInfo());
+            }
+            for (String segment : (uri.getRawPath() == null ? "" : uri.getRawPath()).split("/")) {
+                parts.add(segment);
+            }
+            for (String pair : (uri.getRawQuery() == null ? "" : uri.getRawQuery()).split("&")) {
+                parts.add(pair.substring(pair.indexOf('=') + 1));
+            }
+        } catch (java.net.URISyntaxException e) {
+            return List.of(); // rejected later with its own message
+        }
+        // Short segments ("api", "v1", "hooks") are words, not tokens: masking them would only garble messages.
+        parts.removeIf(p -> p.length() < 9);
+        return parts;
     }
 
     private static URI parseUri(String url, String label) throws StepFailure {

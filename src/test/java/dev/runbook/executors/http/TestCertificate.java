@@ -18,11 +18,16 @@ record TestCertificate(Path keystore, Path pem) {
     private static final String PASSWORD = "changeit";
 
     static TestCertificate generate(Path dir) throws Exception {
-        Path keystore = dir.resolve("server.p12");
-        Path pem = dir.resolve("server.pem");
+        return generate(dir, "server", "dns:localhost,ip:127.0.0.1");
+    }
+
+    /** @param san subject alternative names in keytool syntax, e.g. {@code dns:localhost,ip:127.0.0.1} */
+    static TestCertificate generate(Path dir, String name, String san) throws Exception {
+        Path keystore = dir.resolve(name + ".p12");
+        Path pem = dir.resolve(name + ".pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=" + san, "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD));
         run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
                 "-storepass", PASSWORD, "-file", pem.toString()));
