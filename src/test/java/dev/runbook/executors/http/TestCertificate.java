@@ -4,9 +4,11 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -29,21 +31,29 @@ record TestCertificate(Path keystore, Path pem) {
         run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=localhost", "-ext", "SAN=" + san, "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD));
-        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
-                "-storepass", PASSWORD, "-file", pem.toString()));
+        // Export the PEM in-process: a second keytool run would cost another JVM start.
+        KeyStore store = load(keystore);
+        String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(store.getCertificate("server").getEncoded());
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
         return new TestCertificate(keystore, pem);
     }
 
     SSLContext serverContext() throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, PASSWORD.toCharArray());
-        }
+        KeyStore store = load(keystore);
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(store, PASSWORD.toCharArray());
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(keys.getKeyManagers(), null, null);
         return ssl;
+    }
+
+    private static KeyStore load(Path keystore) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        return store;
     }
 
     private static void run(List<String> argv) throws IOException, InterruptedException {
