@@ -12,6 +12,7 @@ import dev.runbook.spi.StepFailure;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code http-check.check}: polls a URL until it answers as expected (the service is back after
@@ -60,6 +61,24 @@ public final class CheckAction implements Action {
         return RequestSpec.displayMethod(params, "GET") + " " + RequestSpec.displayUrl(params)
                 + " until it answers " + expected
                 + " (up to " + shown(params, "within", DEFAULT_WITHIN) + ", every " + shown(params, "interval", DEFAULT_INTERVAL) + ")";
+    }
+
+    /** One read-only look for {@code plan --refresh}: only for GET/HEAD, which do not change anything. */
+    @Override
+    public Optional<String> probe(Params params, StepContext context) throws Exception {
+        RequestSpec spec = RequestSpec.from(params, "GET", context);
+        if (!spec.method().equals("GET") && !spec.method().equals("HEAD")) {
+            return Optional.empty();
+        }
+        Duration timeout = params.duration("request-timeout", DEFAULT_REQUEST_TIMEOUT);
+        HttpClient client = HttpClients.build(params, timeout, context);
+        try {
+            Exchange.Response response = Exchange.send(client, spec.toRequest(timeout), timeout, context);
+            Optional<String> problem = Expectation.from(params).mismatch(response.status(), response.body());
+            return Optional.of("now: " + problem.orElse("answers " + response.status() + " as expected"));
+        } catch (Exchange.NoAnswer e) {
+            return Optional.of("now: " + spec.redact(e.getMessage()));
+        }
     }
 
     @Override
@@ -152,7 +171,7 @@ public final class CheckAction implements Action {
         /** Sleeps in short slices so a cancel or interrupt is seen within 100 ms. */
         private void pauseUntil(long nanoTime, int attempts) throws InterruptedException {
             while (true) {
-                if (context.cancelled() || Thread.currentThread().isInterrupted()) {
+                if (Thread.interrupted() || context.cancelled()) { // clears the flag, as throwing InterruptedException does
                     throw new InterruptedException(spec.label() + ": cancelled after " + attempts + " attempt(s)");
                 }
                 long left = nanoTime - System.nanoTime();

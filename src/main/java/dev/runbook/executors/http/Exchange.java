@@ -68,7 +68,7 @@ final class Exchange {
         CompletableFuture<HttpResponse<LimitedBody.Text>> future = client.sendAsync(request, LimitedBody.handler(BODY_LIMIT));
         try {
             while (true) {
-                if (context.cancelled() || Thread.currentThread().isInterrupted()) {
+                if (Thread.interrupted() || context.cancelled()) { // clears the flag, as throwing InterruptedException does
                     throw new InterruptedException("cancelled");
                 }
                 long left = deadline - System.nanoTime();

@@ -262,6 +262,16 @@ class CheckActionTest {
     }
 
     @Test
+    void probeLooksOnceWithoutWaiting() throws Exception {
+        String url = serve(n -> LocalHttpServer.Reply.of(503, ""));
+
+        assertEquals(java.util.Optional.of("now: answered 503, expected 200"), action.probe(Params.of(params(url)), ctx));
+        assertEquals(1, server.requests());
+        assertEquals(java.util.Optional.empty(), action.probe(Params.of(params(url, "method", "POST")), ctx));
+        assertEquals(1, server.requests(), "a POST is not read-only: no probe");
+    }
+
+    @Test
     void badExpectedStatusIsRejectedClearly() throws IOException {
         String url = serve(n -> LocalHttpServer.Reply.of(200, ""));
 
