@@ -68,6 +68,16 @@ class CheckActionTest {
     }
 
     @Test
+    void bodyOutputIsCutAt64KiB() throws Exception {
+        String big = "x".repeat(200_000);
+        String url = serve(n -> LocalHttpServer.Reply.of(200, big));
+
+        Outputs out = action.execute(Params.of(params(url)), ctx);
+
+        assertEquals(64 * 1024, ((String) out.asMap().get("body")).length());
+    }
+
+    @Test
     void statusListAcceptsAnyListedCode() throws Exception {
         String url = serve(n -> LocalHttpServer.Reply.of(n == 1 ? 500 : 204, ""));
 
