@@ -246,7 +246,7 @@ public final class DumpAction implements Action {
             throws StepFailure {
         if (!s.result().ok()) {
             throw new StepFailure(tool + " of " + conn.display() + " failed (exit " + s.result().exitCode() + "): "
-                    + s.result().lastError() + "; nothing was stored under " + key, null);
+                    + PgTools.errorOf(s.result()) + "; nothing was stored under " + key, null);
         }
         boolean complete = "custom".equals(format)
                 ? new String(s.head(), StandardCharsets.ISO_8859_1).startsWith("PGDMP")

@@ -78,6 +78,21 @@ final class PgTools {
         return m.find() ? m.group() : tail;
     }
 
+    /**
+     * The line that says what went wrong: the last one with "error:" or "ERROR:" (pg_dump and
+     * psql follow it with detail/context lines that say less), else the last line.
+     */
+    static String errorOf(ChildProcess.Result r) {
+        java.util.List<String> lines = r.stderrTail();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String l = lines.get(i);
+            if (l.contains("error:") || l.contains("ERROR:") || l.contains("FATAL:")) {
+                return l.trim();
+            }
+        }
+        return r.lastError();
+    }
+
     /** The major version of a version string: 15 for "15.18", 9 for "9.6.24" (close enough for comparisons). */
     static int major(String version) {
         Matcher m = VERSION.matcher(version == null ? "" : version);

@@ -83,7 +83,12 @@ public final class QueryAction implements Action {
         Object value = null;
         Map<String, Object> firstRow = new LinkedHashMap<>();
         try (Connection c = conn.connect()) {
-            c.setReadOnly(params.bool("read-only", true));
+            boolean readOnly = params.bool("read-only", true);
+            if (readOnly) {
+                // the driver only marks explicit transactions READ ONLY, so run in one (BEGIN READ ONLY)
+                c.setAutoCommit(false);
+                c.setReadOnly(true);
+            }
             try (Statement st = c.createStatement()) {
                 if (st.execute(sql)) {
                     try (ResultSet rs = st.getResultSet()) {
@@ -101,6 +106,9 @@ public final class QueryAction implements Action {
                 } else {
                     rows = Math.max(0, st.getUpdateCount());
                 }
+            }
+            if (readOnly) {
+                c.rollback(); // nothing to keep: it could not write
             }
         } catch (SQLException e) {
             throw new StepFailure("query on " + conn.display() + " failed: " + Sql.message(e), e);

@@ -212,7 +212,7 @@ public final class RestoreAction implements Action {
                 .run(ctx.log());
         if (!result.ok() || psqlGone[0]) {
             throw new StepFailure("psql stopped restoring " + backup.uri() + " into " + conn.display() + " (exit "
-                    + result.exitCode() + "): " + result.lastError()
+                    + result.exitCode() + "): " + PgTools.errorOf(result)
                     + (single ? "; the transaction was rolled back, the database is as it was before"
                     : "; the database may be partly restored: restore again with clean: true"), null);
         }
@@ -261,7 +261,7 @@ public final class RestoreAction implements Action {
             ChildProcess.Result result = ChildProcess.of(argv).env(conn.childEnv()).run(ctx.log());
             if (!result.ok()) {
                 throw new StepFailure("pg_restore of " + backup.uri() + " into " + conn.display() + " failed (exit "
-                        + result.exitCode() + "): " + result.lastError()
+                        + result.exitCode() + "): " + PgTools.errorOf(result)
                         + (jobs == 1 && single ? "; the transaction was rolled back, the database is as it was before"
                         : "; the database may be partly restored: restore again with clean: true"), null);
             }
@@ -282,7 +282,7 @@ public final class RestoreAction implements Action {
                 })
                 .run(ctx.log());
         if (!r.ok()) {
-            throw new StepFailure("pg_restore cannot read " + backup.uri() + ": " + r.lastError()
+            throw new StepFailure("pg_restore cannot read " + backup.uri() + ": " + PgTools.errorOf(r)
                     + " (a newer pg_dump made it? install newer client tools or set bin-dir)", false, null);
         }
         return DumpHeader.pgDumpVersion(head.toString()).orElse(null);
