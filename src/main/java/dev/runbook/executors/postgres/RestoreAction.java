@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,7 +99,7 @@ public final class RestoreAction implements Action {
         boolean single = params.isDeferred("single-transaction") || params.bool("single-transaction", true);
         StringBuilder out = new StringBuilder("load ").append(from).append(" into ").append(PgConnection.display(params));
         if (clean) {
-            out.append(" after dropping and recreating that database");
+            out.append(", replacing that database (through a staging copy, swapped in only on success)");
         }
         if (custom) {
             long jobs = params.isDeferred("jobs") ? 1 : params.integer("jobs", 1);
@@ -140,12 +141,22 @@ public final class RestoreAction implements Action {
                 String dumpVersion = manifest.map(Manifest::pgDumpVersion)
                         .or(() -> peekVersion(store, key, compression)).orElse(null);
                 checkVersion(dumpVersion, localVersion, tools.path(tool), backup);
-                if (expected != null && (clean || !single)) {
+                if (expected != null && !single) {
                     String actual = hashOnly(store, backup, ctx);
                     checkHash(expected, actual, backup);
                 }
-                prepareTarget(params, ctx, conn, clean);
-                restored = restorePlain(ctx, conn, tools, store, backup, compression, expected, single);
+                RestoreTarget target = prepareTarget(params, ctx, conn, clean);
+                try {
+                    restored = restorePlain(ctx, target.into(), tools, store, backup, compression, expected, single);
+                } catch (StepFailure e) {
+                    target.discard(ctx);
+                    throw target.staging() == null ? e : new StepFailure(e.getMessage() + " (that was the staging copy "
+                            + target.staging() + ", now dropped; " + conn.database() + " was left as it was)", e.retryable(), e);
+                } catch (Exception e) {
+                    target.discard(ctx);
+                    throw e;
+                }
+                target.finish(ctx);
             }
             long ms = (System.nanoTime() - started) / 1_000_000;
             ctx.log().info("restored " + backup.uri() + " into " + conn.display() + " (" + restored.bytes() + " bytes in " + ms + " ms)");
@@ -246,10 +257,10 @@ public final class RestoreAction implements Action {
                 dumpVersion = listVersion(ctx, tools, file, backup);
             }
             checkVersion(dumpVersion, localVersion, tools.path("pg_restore"), backup);
-            prepareTarget(params, ctx, conn, clean);
-
+            RestoreTarget target = prepareTarget(params, ctx, conn, clean);
+            PgConnection into = target.into();
             List<String> argv = new ArrayList<>(List.of(tools.path("pg_restore"), "--no-password", "--exit-on-error",
-                    "--dbname=" + conninfoDbname(conn.database())));
+                    "--dbname=" + conninfoDbname(into.database())));
             if (jobs > 1) {
                 argv.add("--jobs=" + jobs);
             } else if (single) {
@@ -258,13 +269,22 @@ public final class RestoreAction implements Action {
             argv.add(file.toString());
             ctx.log().info("restoring into " + conn.display() + " with pg_restore"
                     + (jobs > 1 ? " (" + jobs + " jobs)" : single ? " in one transaction" : ""));
-            ChildProcess.Result result = ChildProcess.of(argv).env(conn.childEnv()).run(ctx.log());
+            ChildProcess.Result result;
+            try {
+                result = ChildProcess.of(argv).env(into.childEnv()).run(ctx.log());
+            } catch (Exception e) {
+                target.discard(ctx);
+                throw e;
+            }
             if (!result.ok()) {
+                target.discard(ctx);
                 throw new StepFailure("pg_restore of " + backup.uri() + " into " + conn.display() + " failed (exit "
                         + result.exitCode() + "): " + PgTools.errorOf(result)
-                        + (jobs == 1 && single ? "; the transaction was rolled back, the database is as it was before"
+                        + (target.staging() != null ? "; " + conn.database() + " was left as it was"
+                        : jobs == 1 && single ? "; the transaction was rolled back, the database is as it was before"
                         : "; the database may be partly restored: restore again with clean: true"), null);
             }
+            target.finish(ctx);
             return new Restored(actual, bytes);
         } finally {
             Files.deleteIfExists(file);
@@ -291,18 +311,63 @@ public final class RestoreAction implements Action {
     // ---- shared ------------------------------------------------------------------------------
 
     /**
-     * Makes sure the target exists and is empty: creates it when asked, refuses one that
-     * already has tables unless {@code clean}, which drops and recreates it.
+     * Where the restore goes. With {@code clean} on an existing database it goes into a staging
+     * database first, which replaces the target only once the restore succeeded: a failed or
+     * refused restore leaves the target exactly as it was.
+     *
+     * @param staging the staging database's name, or null when restoring straight into the target
      */
-    private static void prepareTarget(Params params, StepContext ctx, PgConnection conn, boolean clean) throws Exception {
+    record RestoreTarget(PgConnection target, String staging, String maintenanceDb) {
+
+        PgConnection into() {
+            return staging == null ? target : target.withDatabase(staging);
+        }
+
+        /** Swaps the restored staging database in place of the target. */
+        void finish(StepContext ctx) throws Exception {
+            if (staging == null) {
+                return;
+            }
+            try (Connection m = Databases.maintenance(target, maintenanceDb)) {
+                try {
+                    Databases.drop(m, target.database(), target.hostPort());
+                } catch (StepFailure e) {
+                    throw new StepFailure(e.getMessage() + ". The restored data is complete in database " + staging
+                            + "; once the sessions are gone, drop " + target.database() + " and rename " + staging
+                            + " to it, or run this step again", e.retryable(), e);
+                }
+                try (Statement st = m.createStatement()) {
+                    st.execute("ALTER DATABASE " + Sql.ident(staging) + " RENAME TO " + Sql.ident(target.database()));
+                }
+            }
+            ctx.log().info("replaced database " + target.database() + " with the restored copy");
+        }
+
+        /** Drops the staging database after a failure; the target was never touched. */
+        void discard(StepContext ctx) {
+            if (staging == null) {
+                return;
+            }
+            try (Connection m = Databases.maintenance(target, maintenanceDb)) {
+                Databases.drop(m, staging, target.hostPort());
+            } catch (Exception e) {
+                ctx.log().warn("could not drop the staging database " + staging + " (" + e.getMessage() + "); drop it by hand");
+            }
+        }
+    }
+
+    /**
+     * Makes sure the restore goes into an empty database: creates a missing target when asked,
+     * refuses one that already has tables unless {@code clean}, which restores into a staging
+     * copy (same owner, encoding and locale) that replaces the target on success.
+     */
+    private static RestoreTarget prepareTarget(Params params, StepContext ctx, PgConnection conn, boolean clean) throws Exception {
         String maintenanceDb = params.string("maintenance-database", "postgres");
         boolean exists;
-        int tables = 0;
-        List<Sql.Table> some = List.of();
+        List<Sql.Table> tables = List.of();
         try (Connection c = conn.open()) {
             exists = true;
-            some = Sql.userTables(c);
-            tables = some.size();
+            tables = Sql.userTables(c);
         } catch (SQLException e) {
             if (!Databases.NO_SUCH_DATABASE.equals(e.getSQLState())) {
                 throw new StepFailure("cannot connect to " + conn.display() + " as " + conn.user() + ": " + Sql.message(e), e);
@@ -318,21 +383,41 @@ public final class RestoreAction implements Action {
                 Databases.create(m, conn.database(), Optional.empty(), null);
             }
             ctx.log().info("created database " + conn.database() + " on " + conn.hostPort() + " from template0");
-            return;
+            return new RestoreTarget(conn, null, maintenanceDb);
         }
         if (clean) {
+            String staging = stagingName(conn.database());
             try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
-                Databases.recreate(m, conn.database(), conn.hostPort(), ctx.log());
+                int sessions = Databases.sessions(m, conn.database());
+                if (sessions > 0) { // find out now, not after an hour of restoring
+                    throw new StepFailure(conn.display() + " has " + sessions + " other session(s); clean replaces the"
+                            + " whole database, which needs them gone: stop the application and run again", true, null);
+                }
+                Databases.drop(m, staging, conn.hostPort()); // a leftover of an earlier failed attempt
+                Databases.create(m, staging, Sql.shapeOf(m, conn.database()), null);
             }
-            return;
+            ctx.log().info("restoring into staging database " + staging + "; it replaces " + conn.database()
+                    + " only if the restore succeeds");
+            return new RestoreTarget(conn, staging, maintenanceDb);
         }
-        if (tables > 0) {
-            String examples = String.join(", ", some.stream().limit(3).map(Sql.Table::qualified).toList())
-                    + (tables > 3 ? ", ..." : "");
-            throw new StepFailure("database " + conn.display() + " is not empty (" + tables + " tables: " + examples
+        if (!tables.isEmpty()) {
+            String examples = String.join(", ", tables.stream().limit(3).map(Sql.Table::qualified).toList())
+                    + (tables.size() > 3 ? ", ..." : "");
+            throw new StepFailure("database " + conn.display() + " is not empty (" + tables.size() + " tables: " + examples
                     + "); restoring on top would mix old and restored data. Restore into a new database"
-                    + " (create-database: true), or set clean: true to drop and recreate " + conn.database(), false, null);
+                    + " (create-database: true), or set clean: true to replace " + conn.database(), false, null);
         }
+        return new RestoreTarget(conn, null, maintenanceDb);
+    }
+
+    /** {@code <target>_runbook_restore}, kept within PostgreSQL's 63-byte identifier limit. */
+    static String stagingName(String target) {
+        String suffix = "_runbook_restore";
+        String base = target;
+        while ((base + suffix).getBytes(StandardCharsets.UTF_8).length > 63) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return base + suffix;
     }
 
     private static ObjectInfo statOrFail(ObjectStore store, ObjectLocation backup) throws StepFailure, IOException {

@@ -296,6 +296,39 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void failedCleanRestoreLeavesTheExistingDatabaseAsItWas() throws Exception {
+        String src = sourceDb();
+        Outputs out = dump(src, Map.of());
+        String sql = Files.readString(backups.resolve(out.asMap().get("key").toString()));
+        int at = sql.indexOf("ALTER TABLE ONLY");
+        Path badFile = backups.resolve("bad").resolve("postgres_20261124T020000Z.sql");
+        Files.createDirectories(badFile.getParent());
+        Files.writeString(badFile, sql.substring(0, at) + "SELECT 1/0;\n" + sql.substring(at));
+
+        String target = newDb("precious");
+        pg.createDatabase(target);
+        pg.execute(target, "CREATE TABLE keep_me (x int); INSERT INTO keep_me VALUES (42)");
+        StepFailure f = assertThrows(StepFailure.class,
+                () -> restore(badFile.toUri().toString(), target, Map.of("clean", true), ctx()));
+        assertTrue(f.getMessage().contains("division by zero") && f.getMessage().contains("was left as it was"), f.getMessage());
+        assertEquals(42, pg.queryLong(target, "SELECT x FROM keep_me"));
+        assertEquals(1, userTables(target));
+        assertEquals(0, pg.queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%runbook_restore'"));
+    }
+
+    @Test
+    void dumpFromANewerPgDumpIsRefusedBeforeTouchingAnything() throws Exception {
+        Path file = backups.resolve("postgres_20261124T020000Z.sql");
+        Files.writeString(file, "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 99.1\n"
+                + "-- Dumped by pg_dump version 99.1\n\nCREATE TABLE should_not_exist (x int);\n");
+        String target = newDb("newer");
+        StepFailure f = assertThrows(StepFailure.class, () -> restore(file.toUri().toString(), target, Map.of(), ctx()));
+        assertTrue(f.getMessage().contains("pg_dump 99.1, newer than") && f.getMessage().contains("15."), f.getMessage());
+        assertEquals(0, pg.queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + target + "'"),
+                "not even the database was created");
+    }
+
+    @Test
     void corruptedObjectIsRefusedAndTheDatabaseStaysUnchanged() throws Exception {
         String src = sourceDb();
         Outputs out = dump(src, Map.of());

@@ -52,8 +52,9 @@ class PostgresExecutorTest {
         assertFalse(restore.destructive(plain));
 
         Params fromStep = with(APP, Map.of("from", new Deferred("steps.latest.outputs.uri"), "clean", true));
-        assertEquals("load <steps.latest.outputs.uri> into app@localhost:5432 after dropping and recreating that"
-                + " database with psql, one transaction, stopping at the first error", restore.describe(fromStep));
+        assertEquals("load <steps.latest.outputs.uri> into app@localhost:5432, replacing that database (through a"
+                + " staging copy, swapped in only on success) with psql, one transaction, stopping at the first error",
+                restore.describe(fromStep));
         assertTrue(restore.destructive(fromStep));
 
         Params custom = with(APP, Map.of("from", "file:///b/postgres_20261125T020000Z.dump", "jobs", 4L));
@@ -147,6 +148,12 @@ class PostgresExecutorTest {
         assertEquals("bucket", s3.store().root());
         assertEquals("postgres/postgres_20261125T020000Z.sql.gz", s3.key());
         assertThrows(StepFailure.class, () -> ObjectLocation.parse("s3://bucket/postgres/"));
+    }
+
+    @Test
+    void stagingNamesFitPostgresIdentifierLimit() {
+        assertEquals("app_runbook_restore", RestoreAction.stagingName("app"));
+        assertEquals(63, RestoreAction.stagingName("x".repeat(63)).length());
     }
 
     @Test
