@@ -1,0 +1,90 @@
+package dev.runbook.engine;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The durable record of one run: one JSON object per line, appended and forced to disk as
+ * each event happens, so a crash (kill -9, power loss) loses nothing that finished. Events
+ * hold no secret: everything passes the {@link SecretMasker} first. The file is owner-only.
+ */
+public final class Journal implements AutoCloseable {
+
+    public static final String FILE = "journal.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FileChannel channel;
+    private final SecretMasker masker;
+
+    private Journal(FileChannel channel, SecretMasker masker) {
+        this.channel = channel;
+        this.masker = masker;
+    }
+
+    /** Opens (creating, 0600) the journal in a run directory for appending. */
+    public static Journal open(Path runDir, SecretMasker masker) throws IOException {
+        Path file = runDir.resolve(FILE);
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        return new Journal(FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND), masker);
+    }
+
+    /** Appends one event and forces it to disk. Fields are masked; insertion order is kept. */
+    public synchronized void append(String event, Map<String, Object> fields) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("time", Instant.now().toString());
+        record.put("event", event);
+        fields.forEach((k, v) -> record.put(k, masker.redact(v)));
+        try {
+            byte[] line = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run journal: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every event of a journal; a torn last line (crash mid-write) is ignored. */
+    public static List<Map<String, Object>> read(Path runDir) throws IOException {
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve(FILE), StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                events.add(JSON.readValue(line, new TypeReference<Map<String, Object>>() { }));
+            } catch (IOException torn) {
+                break;
+            }
+        }
+        return events;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing after fsync'd appends cannot lose data
+        }
+    }
+}
