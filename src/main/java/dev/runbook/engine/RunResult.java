@@ -15,6 +15,12 @@ public record RunResult(String runId, String runbook, Outcome outcome, String me
      * @param attempts how many times it was tried in this invocation (0: skipped or reused)
      * @param reused   whether the result came from an earlier invocation (resume)
      */
-    public record StepResult(String id, Outcome outcome, Duration took, int attempts, String message, boolean reused) {
+    public record StepResult(String id, Outcome outcome, Duration took, int attempts, String message, boolean reused,
+                             boolean notApproved) {
+    }
+
+    /** Whether the run stopped because a step that needs approval was not approved. */
+    public boolean approvalMissing() {
+        return steps.stream().anyMatch(StepResult::notApproved);
     }
 }

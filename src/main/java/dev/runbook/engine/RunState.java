@@ -1,0 +1,69 @@
+package dev.runbook.engine;
+
+import dev.runbook.spi.Target;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Everything one run (or one resume of it) shares across its steps. */
+final class RunState {
+
+    final String runId;
+    final Path runDir;
+    final Instant started;
+    final Target target;
+    final Map<String, String> env;
+    final SecretMasker masker;
+    final Journal journal;
+    final RunListener listener;
+    final Approver approver;
+    final Instant deadline; // of the whole run, or null
+    /** results of earlier invocations (resume): step id → what was recorded */
+    final Map<String, RunHistory.StepRecord> previous;
+    final java.util.Set<String> rerun;
+    final Map<String, RunResult.StepResult> results = new ConcurrentHashMap<>();
+    volatile boolean cancelled;
+    volatile String cancelReason;
+
+    RunState(String runId, Path runDir, Instant started, Target target, Map<String, String> env, SecretMasker masker,
+             Journal journal, RunListener listener, Approver approver, Instant deadline,
+             Map<String, RunHistory.StepRecord> previous, java.util.Set<String> rerun) {
+        this.runId = runId;
+        this.runDir = runDir;
+        this.started = started;
+        this.target = target;
+        this.env = env;
+        this.masker = masker;
+        this.journal = journal;
+        this.listener = listener;
+        this.approver = approver;
+        this.deadline = deadline;
+        this.previous = previous;
+        this.rerun = rerun;
+    }
+
+    /** The run's private scratch directory (0700), made on first use. */
+    synchronized Path scratchDir() {
+        Path dir = runDir.resolve("scratch");
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the run's scratch directory " + dir, e);
+        }
+        return dir;
+    }
+
+    void cancel(String reason) {
+        if (!cancelled) {
+            cancelReason = reason;
+            cancelled = true;
+        }
+    }
+}
