@@ -225,36 +225,42 @@ final class DockerEngine implements AutoCloseable {
         }
     }
 
-    /** Turns output frames into whole lines, keeping stdout and stderr apart. */
+    /**
+     * Turns output frames into whole lines, keeping stdout and stderr apart. Works on bytes
+     * so a UTF-8 character split across two frames is decoded whole.
+     */
     private static final class LineSplitter {
         private final Consumer<String> sink;
-        private final Map<StreamType, StringBuilder> partial = new HashMap<>();
+        private final Map<StreamType, java.io.ByteArrayOutputStream> partial = new HashMap<>();
 
         LineSplitter(Consumer<String> sink) {
             this.sink = sink;
         }
 
         void accept(Frame frame) {
-            StringBuilder buf = partial.computeIfAbsent(frame.getStreamType(), t -> new StringBuilder());
-            buf.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-            int nl;
-            while ((nl = buf.indexOf("\n")) >= 0) {
-                sink.accept(stripCr(buf.substring(0, nl)));
-                buf.delete(0, nl + 1);
+            java.io.ByteArrayOutputStream buf = partial.computeIfAbsent(frame.getStreamType(),
+                    t -> new java.io.ByteArrayOutputStream());
+            for (byte b : frame.getPayload()) {
+                if (b == '\n') {
+                    emit(buf);
+                } else {
+                    buf.write(b);
+                }
             }
         }
 
         void flush() {
             partial.values().forEach(buf -> {
-                if (buf.length() > 0) {
-                    sink.accept(stripCr(buf.toString()));
-                    buf.setLength(0);
+                if (buf.size() > 0) {
+                    emit(buf);
                 }
             });
         }
 
-        private static String stripCr(String s) {
-            return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+        private void emit(java.io.ByteArrayOutputStream buf) {
+            String line = buf.toString(StandardCharsets.UTF_8);
+            buf.reset();
+            sink.accept(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
         }
     }
 }
