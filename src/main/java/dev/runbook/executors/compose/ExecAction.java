@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * {@code compose.exec}: runs a command in a service's running container through the Docker
  * API (environment values, secrets included, travel in the request body, not in argv).
- * No stdin: docker-java's exec never delivers end-of-file, so commands that read input
- * belong in a step using the CLI's {@code docker exec -i}.
+ * With {@code input} (a local file for the command's stdin) it goes through the CLI's
+ * {@code docker exec -i} instead: docker-java's exec never delivers end-of-file on stdin.
  */
 final class ExecAction implements Action {
 
@@ -33,8 +33,11 @@ final class ExecAction implements Action {
     @Override
     public List<ParamSpec> params() {
         return List.of(ComposeParams.PROJECT, ComposeParams.FILES, ComposeParams.SERVICE, ComposeParams.COMMAND,
-                ComposeParams.SHELL, ComposeParams.ENV, ComposeParams.USER, ComposeParams.WORKDIR);
+                ComposeParams.SHELL, ComposeParams.ENV, ComposeParams.USER, ComposeParams.WORKDIR, INPUT);
     }
+
+    private static final ParamSpec INPUT = ParamSpec.optional("input", ParamType.STRING, null,
+            "a local file (relative to the runbook) fed to the command's stdin, e.g. a SQL dump for psql");
 
     @Override
     public List<OutputSpec> outputs() {
@@ -45,6 +48,7 @@ final class ExecAction implements Action {
     @Override
     public String describe(Params params) {
         return "run `" + ComposeParams.displayCommand(params) + "`" + ComposeParams.displayEnvNames(params)
+                + (params.has("input") ? " with stdin from " + params.display("input") : "")
                 + " in service " + params.display("service") + " of " + ComposeProject.display(params);
     }
 
@@ -64,8 +68,11 @@ final class ExecAction implements Action {
             context.log().info("running `" + String.join(" ", command) + "` in " + target.container()
                     + (env.isEmpty() ? "" : " with env " + String.join(", ", env.keySet())));
             CommandOutput output = new CommandOutput(context.log());
-            long exit = session.engine().exec(target.containerId(), command, env,
-                    params.string("user"), params.string("workdir"), output, context);
+            long exit = params.has("input")
+                    ? CliExec.run(target.containerId(), command, env, params.string("user"), params.string("workdir"),
+                            context.runbookDir().resolve(params.string("input")).normalize(), output, context)
+                    : session.engine().exec(target.containerId(), command, env,
+                            params.string("user"), params.string("workdir"), output, context);
             if (exit != 0) {
                 session.showLogs(List.of(service), "after the failed command");
                 throw new StepFailure("`" + String.join(" ", command) + "` in service " + service + " of compose project "

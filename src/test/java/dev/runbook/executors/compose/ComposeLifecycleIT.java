@@ -138,7 +138,7 @@ class ComposeLifecycleIT {
     }
 
     @Test
-    @Order(7)
+    @Order(13)
     void secretEnvReachesTheProcessButNotTheTranscript() throws Exception {
         String secret = "s3cr3t-token-" + System.nanoTime();
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
@@ -155,6 +155,23 @@ class ComposeLifecycleIT {
         assertTrue(plan.contains("with env TOKEN"), plan);
         assertFalse(out.asMap().toString().contains(secret));
         assertTrue(ctx.secrets.contains(secret), "registered for masking");
+    }
+
+    @Test
+    @Order(7)
+    void execFeedsAnInputFileToStdinAndTheCommandSeesEndOfFile() throws Exception {
+        java.nio.file.Path dump = project.dir.resolve("dump.sql");
+        java.nio.file.Files.writeString(dump, "line one\nline two\nline three\n");
+        String secret = "stdin-path-secret-" + System.nanoTime();
+        RecordingStepContext ctx = project.context();
+        // wc only prints after end-of-file: a hanging stdin would make this step never finish
+        Outputs out = new ExecAction().execute(Params.of(project.params("service", "web",
+                "command", List.of("sh", "-c", "wc -l; test \"$TOKEN\" = \"$EXPECTED\" && echo env-ok"),
+                "input", "dump.sql",
+                "env", Map.of("TOKEN", new Secret(secret), "EXPECTED", new Secret(secret)))), ctx);
+        assertTrue(out.asMap().get("output").toString().trim().startsWith("3"), out.asMap().toString());
+        assertTrue(ctx.lines.contains("out: env-ok"), ctx.transcript());
+        assertFalse(ctx.transcript().contains(secret), ctx.transcript());
     }
 
     @Test
