@@ -1,0 +1,106 @@
+package dev.runbook.executors.compose;
+
+import dev.runbook.spi.Durations;
+import dev.runbook.spi.StepContext;
+import dev.runbook.spi.StepFailure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Waits until services are ready: healthy when they have a healthcheck, running otherwise.
+ * Fails fast when one exits or turns unhealthy (waiting longer cannot help) and at the end of
+ * the window; either way the failing services' last log lines go into the step log.
+ */
+final class HealthWait {
+
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private HealthWait() {
+    }
+
+    static List<ServiceStatus> await(ComposeSession session, List<String> services, Duration within,
+                                     StepContext context) throws StepFailure, InterruptedException {
+        Duration window = within;
+        if (context.remaining() != null && context.remaining().compareTo(window) < 0) {
+            window = context.remaining();
+        }
+        long start = System.nanoTime();
+        long deadline = start + window.toNanos();
+        Map<String, String> lastReported = new HashMap<>();
+        String project = session.project().name();
+        while (true) {
+            List<ServiceStatus> all = new ArrayList<>();
+            List<String> notReady = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            StringBuilder failures = new StringBuilder();
+            int ready = 0;
+            for (String service : services) {
+                List<ServiceStatus> statuses = session.statuses(service, false);
+                all.addAll(statuses);
+                String summary = statuses.isEmpty() ? "no container"
+                        : String.join(", ", statuses.stream().map(ServiceStatus::summary).toList());
+                if (!summary.equals(lastReported.put(service, summary))) {
+                    context.log().info(service + ": " + summary + " after " + elapsed(start));
+                }
+                boolean serviceReady = !statuses.isEmpty() && statuses.stream().allMatch(ServiceStatus::ready);
+                if (serviceReady) {
+                    ready++;
+                    continue;
+                }
+                notReady.add(service);
+                for (ServiceStatus s : statuses) {
+                    if (s.failed()) {
+                        failed.add(service);
+                        failures.append("; ").append(describe(s));
+                    }
+                }
+            }
+            context.log().progress("services ready", ready, services.size());
+            if (notReady.isEmpty()) {
+                return all;
+            }
+            if (!failed.isEmpty()) {
+                session.showLogs(failed, "it failed");
+                throw new StepFailure("service " + String.join(", ", failed) + " of compose project " + project
+                        + " failed while waiting for it to become ready" + failures
+                        + ". Its last log lines are above; fix the cause and run the step again.", false, null);
+            }
+            if (System.nanoTime() >= deadline || context.cancelled()) {
+                StringBuilder detail = new StringBuilder();
+                for (String service : notReady) {
+                    List<ServiceStatus> statuses = session.statuses(service, false);
+                    detail.append("; ").append(service).append(": ");
+                    detail.append(statuses.isEmpty() ? "no container"
+                            : String.join(", ", statuses.stream().map(HealthWait::describe).toList()));
+                }
+                session.showLogs(notReady, "not ready in time");
+                throw new StepFailure("service " + String.join(", ", notReady) + " of compose project " + project
+                        + " not ready after " + Durations.format(window) + detail
+                        + ". Its last log lines are above; check its healthcheck and dependencies, "
+                        + "or allow longer with `within`.", true, null);
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    private static String describe(ServiceStatus s) {
+        String text = s.container() + " " + s.summary();
+        if (s.hasHealthcheck() && !s.lastCheck().isEmpty()) {
+            text += ", last healthcheck said: " + abbreviate(s.lastCheck());
+        }
+        return text;
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replace('\n', ' ');
+        return one.length() > 200 ? one.substring(0, 200) + "..." : one;
+    }
+
+    private static String elapsed(long start) {
+        return Durations.format(Duration.ofNanos(System.nanoTime() - start));
+    }
+}
