@@ -46,6 +46,16 @@ public final class Scope implements CelVariableResolver {
         outputs.put(cel, byCelName);
     }
 
+    /** Whether a step has ended (in any way). */
+    public synchronized boolean ended(String id) {
+        return statuses.containsKey(CelNames.name(id));
+    }
+
+    /** Whether a step has ended successfully (reused results count). */
+    public synchronized boolean succeeded(String id) {
+        return "succeeded".equals(statuses.get(CelNames.name(id)));
+    }
+
     public synchronized void status(Expressions.RunStatus s) {
         this.status = s;
     }

@@ -1,0 +1,130 @@
+package dev.runbook.cli;
+
+import dev.runbook.engine.Engine;
+import dev.runbook.engine.RunLock;
+import dev.runbook.engine.RunResult;
+import dev.runbook.parse.ValidRunbook;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.PlanText;
+import dev.runbook.plan.Planner;
+import dev.runbook.plan.Targets;
+import dev.runbook.registry.ExecutorRegistry;
+import dev.runbook.spi.Target;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/** {@code runbook run FILE} (or {@code --plan plan.json}): runs it, journaling every step. */
+@Command(name = "run", description = "Run a runbook (or exactly a saved plan), with a journal of every step.")
+final class RunCommand implements Callable<Integer> {
+
+    private final Cli cli;
+    private final ExecutorRegistry registry;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE")
+    Path file;
+
+    @Option(names = "--plan", paramLabel = "PLAN.json", description = "run exactly this saved plan; refuses if the runbook or inputs changed")
+    Path planFile;
+
+    @Option(names = "--input", paramLabel = "NAME=VALUE", description = "set an input (repeatable)")
+    Map<String, String> inputs;
+
+    @Option(names = "--inputs", paramLabel = "FILE", description = "a YAML file of inputs")
+    Path inputsFile;
+
+    @Option(names = "--target", description = "compose, kubernetes or local (default: the runbook's)")
+    String target;
+
+    @Option(names = "--max-parallel", defaultValue = "4", description = "steps that may run at once (default 4)")
+    int maxParallel;
+
+    @Option(names = {"--yes", "-y"}, description = "approve every step that needs approval")
+    boolean yes;
+
+    @Option(names = "--approve", paramLabel = "STEP", description = "approve this step (repeatable)")
+    List<String> approve;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "where runs and locks are kept (default ./.runbook or $RUNBOOK_STATE_DIR)")
+    Path stateDir;
+
+    RunCommand(Cli cli, ExecutorRegistry registry) {
+        this.cli = cli;
+        this.registry = registry;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (file == null && planFile == null) {
+            throw new CliException(ExitCodes.INVALID, "give a runbook file, or --plan PLAN.json");
+        }
+        Plan saved = planFile == null ? null : readPlan();
+        Path runbookFile = file != null ? file : Path.of(saved.file());
+        ValidRunbook valid = Runbooks.load(cli, registry, runbookFile);
+        Map<String, Object> given = Runbooks.inputs(cli, inputsFile, inputs, valid);
+        if (saved != null) {
+            if (inputs != null || inputsFile != null) {
+                throw new CliException(ExitCodes.INVALID, "--plan runs the inputs recorded in the plan; do not give --input or --inputs with it");
+            }
+            given = new java.util.LinkedHashMap<>(saved.inputs());
+            checkPlanStillHolds(saved, valid, given);
+        }
+        Target chosen;
+        try {
+            chosen = Targets.choose(valid.runbook().target(), saved != null ? saved.target() : target);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.INVALID, e.getMessage());
+        }
+        Engine engine = new Engine(cli.stateDir(stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
+                Approvals.of(cli, yes, approve), maxParallel);
+        try {
+            return exitCode(engine.run(valid, given, chosen));
+        } catch (Engine.NotStartedException e) {
+            throw Runbooks.invalid(e.problems(), "cannot start " + valid.runbook().name());
+        } catch (RunLock.HeldException e) {
+            throw new CliException(ExitCodes.LOCKED, e.getMessage());
+        }
+    }
+
+    static int exitCode(RunResult result) {
+        if (!result.outcome().failure()) {
+            return ExitCodes.OK;
+        }
+        return result.approvalMissing() ? ExitCodes.NOT_APPROVED : ExitCodes.STEP_FAILED;
+    }
+
+    private Plan readPlan() throws IOException {
+        try {
+            return PlanText.fromJson(Files.readString(cli.resolve(planFile)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CliException(ExitCodes.INVALID, planFile + " is not a plan made by `runbook plan --out`: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Terraform's contract: a saved plan runs only if what it was made from is unchanged. */
+    private void checkPlanStillHolds(Plan saved, ValidRunbook valid, Map<String, Object> given) {
+        if (saved.format() != Plan.FORMAT) {
+            throw new CliException(ExitCodes.INVALID, "the plan has format " + saved.format() + ", this runbook reads format " + Plan.FORMAT);
+        }
+        String now = Planner.sourceHash(valid);
+        if (!now.equals(saved.sourceSha256())) {
+            throw new CliException(ExitCodes.INVALID, "refusing to run " + planFile + ": " + saved.file()
+                    + " (or a runbook it calls) changed since the plan was made. Make a new plan and review it.");
+        }
+        Plan fresh = PlanCommand.make(cli, valid, given, saved.target(), false);
+        if (!Objects.equals(fresh.inputs(), saved.inputs()) || !Objects.equals(fresh.target(), saved.target())) {
+            throw new CliException(ExitCodes.INVALID, "refusing to run " + planFile
+                    + ": the inputs would differ now (an input's default reads the environment, which changed)."
+                    + " Make a new plan and review it.");
+        }
+    }
+
+}

@@ -1,0 +1,27 @@
+package dev.runbook.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level command: prints help when called without a subcommand. */
+@Command(name = "runbook", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Declarative, reviewable, resumable disaster-recovery runbooks.",
+        footer = {"", "Exit codes: 0 ok, 1 a step failed, 2 invalid runbook/inputs/usage, 3 internal error,",
+                "4 another run holds the lock, 5 approval needed, 130 interrupted."})
+final class RunbookCommand implements Runnable {
+
+    private final Cli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    RunbookCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(cli.out());
+    }
+}

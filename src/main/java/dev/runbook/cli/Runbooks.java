@@ -1,0 +1,74 @@
+package dev.runbook.cli;
+
+import dev.runbook.model.InvalidRunbookException;
+import dev.runbook.model.Problem;
+import dev.runbook.parse.RunbookLoader;
+import dev.runbook.parse.ValidRunbook;
+import dev.runbook.parse.YamlTree;
+import dev.runbook.registry.ExecutorRegistry;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Loading runbooks and inputs for the commands, with problems turned into exit code 2. */
+final class Runbooks {
+
+    private Runbooks() {
+    }
+
+    static ValidRunbook load(Cli cli, ExecutorRegistry registry, Path file) {
+        try {
+            return new RunbookLoader(registry).load(cli.resolve(file));
+        } catch (InvalidRunbookException e) {
+            throw invalid(e.problems(), file + " is not a valid runbook");
+        }
+    }
+
+    static CliException invalid(List<Problem> problems, String headline) {
+        StringBuilder out = new StringBuilder();
+        for (Problem p : problems) {
+            out.append(p.format()).append('\n');
+        }
+        out.append(headline).append(": ").append(problems.size()).append(" problem(s). Nothing was run.");
+        return new CliException(ExitCodes.INVALID, out.toString());
+    }
+
+    /**
+     * Inputs from, in rising priority: {@code RUNBOOK_INPUT_<NAME>} variables, the
+     * {@code --inputs} file, then each {@code --input name=value}.
+     */
+    static Map<String, Object> inputs(Cli cli, Path inputsFile, Map<String, String> inputOptions, ValidRunbook valid) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String name : valid.runbook().inputs().keySet()) {
+            String v = cli.env().get("RUNBOOK_INPUT_" + name.toUpperCase(Locale.ROOT));
+            if (v != null) {
+                values.put(name, v);
+            }
+        }
+        if (inputsFile != null) {
+            Path file = cli.resolve(inputsFile);
+            try {
+                YamlTree.Result r = YamlTree.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+                if (!r.problems().isEmpty()) {
+                    throw invalid(r.problems(), "--inputs " + inputsFile + " is not valid YAML");
+                }
+                if (!(r.tree().root() instanceof Map<?, ?> m)) {
+                    throw new CliException(ExitCodes.INVALID, "--inputs " + inputsFile + " must be a mapping of input names to values");
+                }
+                m.forEach((k, v) -> values.put(String.valueOf(k), v));
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.INVALID, "cannot read --inputs " + inputsFile + ": " + e.getMessage());
+            }
+        }
+        if (inputOptions != null) {
+            values.putAll(inputOptions);
+        }
+        return values;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.runbook.cli;
+
+import dev.runbook.engine.RunHistory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code runbook show RUN_ID}: a run's journal, readable; {@code --json} for the raw events. */
+@Command(name = "show", description = "Show one run: every step, attempt, output and log line from its journal.")
+final class ShowCommand implements Callable<Integer> {
+
+    private final Cli cli;
+
+    @Parameters(index = "0", paramLabel = "RUN_ID")
+    String runId;
+
+    @Option(names = "--json", description = "print the journal's events as JSON lines")
+    boolean json;
+
+    @Option(names = "--state-dir", paramLabel = "DIR")
+    Path stateDir;
+
+    ShowCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        RunHistory.RunSummary run = new RunHistory(cli.stateDir(stateDir)).read(runId).orElseThrow(() ->
+                new CliException(ExitCodes.INVALID, "no run '" + runId + "'; see `runbook runs`"));
+        if (json) {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (Map<String, Object> e : run.events()) {
+                cli.out().println(mapper.writeValueAsString(e));
+            }
+            return ExitCodes.OK;
+        }
+        cli.out().println("Run " + run.runId() + " of runbook '" + run.runbook() + "' (" + run.file() + ")");
+        cli.out().println("  target: " + run.target() + "   started: " + run.started() + "   status: " + run.status()
+                + (run.message() != null ? " (" + run.message() + ")" : ""));
+        if (!run.inputs().isEmpty()) {
+            cli.out().println("  inputs: " + run.inputs());
+        }
+        cli.out().println();
+        for (Map<String, Object> e : run.events()) {
+            String line = switch (String.valueOf(e.get("event"))) {
+                case "run-started" -> "== " + (Boolean.TRUE.equals(e.get("resumed")) ? "resumed" : "started") + " (pid " + e.get("pid") + ")";
+                case "step-started" -> "▶ " + e.get("step") + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
+                case "step-log" -> "    " + e.get("line");
+                case "attempt-failed" -> "  ! attempt " + e.get("attempt") + " failed: " + e.get("message");
+                case "step-finished" -> ("succeeded".equals(e.get("outcome")) ? "✓ " : "succeeded".equals(e.get("outcome")) ? "" : "• ")
+                        + e.get("step") + " " + e.get("outcome") + " in " + e.get("duration_ms") + " ms"
+                        + (e.get("message") != null ? ": " + e.get("message") : "")
+                        + (e.get("outputs") instanceof Map<?, ?> m && !m.isEmpty() ? "\n    outputs: " + m : "");
+                case "step-reused" -> "= " + e.get("step") + " kept from an earlier attempt (" + e.get("outcome") + ")";
+                case "approval" -> "  approval for " + e.get("step") + ": " + (Boolean.TRUE.equals(e.get("approved")) ? "given" : "refused");
+                case "precondition" -> "  precondition " + e.get("check") + ": " + (Boolean.TRUE.equals(e.get("holds")) ? "holds" : "FAILS");
+                case "precondition-failed" -> "  ! precondition failed: " + e.get("message");
+                case "run-finished" -> "== finished: " + e.get("outcome") + " in " + e.get("duration_ms") + " ms: " + e.get("message");
+                case "run-interrupted" -> "== interrupted";
+                case "deadline-exceeded" -> "  ! deadline exceeded";
+                default -> null;
+            };
+            if (line != null) {
+                cli.out().println(String.valueOf(e.get("time")).substring(11, 19) + " " + line);
+            }
+        }
+        return ExitCodes.OK;
+    }
+}
