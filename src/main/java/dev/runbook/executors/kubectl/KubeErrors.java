@@ -40,12 +40,20 @@ final class KubeErrors {
                     + " (it changed while runbook was working on it; retrying usually helps)", true, e);
             case 400, 422 -> new StepFailure("the API server rejected '" + op.verb() + "' of " + op.object() + ns + ": " + detail
                     + ". Fix the manifest or parameters and rerun.", false, e);
-            case 0 -> unreachable(op, e, origin);
-            default -> code >= 500
-                    ? new StepFailure("the Kubernetes API server failed on '" + op.verb() + "' of " + op.object() + ns
-                    + " (HTTP " + code + "): " + detail + ". It may be overloaded; retry, or check the control plane.", true, e)
-                    : new StepFailure("'" + op.verb() + "' of " + op.object() + ns + " failed (HTTP " + code + "): " + detail, e);
+            default -> other(op, e, code, detail, ns, origin);
         };
+    }
+
+    private static StepFailure other(Op op, KubernetesClientException e, int code, String detail, String ns,
+                                     KubeClientFactory.Origin origin) {
+        if (code <= 0) { // no HTTP answer at all
+            return unreachable(op, e, origin);
+        }
+        if (code >= 500) {
+            return new StepFailure("the Kubernetes API server failed on '" + op.verb() + "' of " + op.object() + ns
+                    + " (HTTP " + code + "): " + detail + ". It may be overloaded; retry, or check the control plane.", true, e);
+        }
+        return new StepFailure("'" + op.verb() + "' of " + op.object() + ns + " failed (HTTP " + code + "): " + detail, e);
     }
 
     private static StepFailure forbidden(Op op, KubernetesClientException e, String serverMessage, String namespace,
