@@ -30,7 +30,7 @@ import java.util.Map;
  * unless the step sets {@code insecure-skip-tls-verify: true}, even when the kubeconfig's
  * cluster entry asks to skip it (the user must ask for it by name).
  */
-final class KubeClientFactory {
+class KubeClientFactory {
 
     static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 

@@ -61,8 +61,9 @@ final class PortForwardAction implements Action {
     @Override
     public String describe(Params params) {
         String target = params.has("service") ? "service/" + params.display("service") : "pod/" + params.display("pod", "<service or pod missing>");
-        String local = params.has("local-port") && !"0".equals(params.display("local-port")) ? params.display("local-port") : "a free port";
-        return "forward 127.0.0.1:" + local + " to " + target + ":" + params.display("port") + Connection.where(params)
+        String local = params.has("local-port") && !"0".equals(params.display("local-port"))
+                ? "127.0.0.1:" + params.display("local-port") : "a free port on 127.0.0.1";
+        return "forward " + local + " to " + target + ":" + params.display("port") + Connection.where(params)
                 + " until the run ends";
     }
 

@@ -68,7 +68,7 @@ final class SecretFromFilesAction implements Action {
     @Override
     public String describe(Params params) {
         String from = params.has("files")
-                ? "files (keys: " + String.join(", ", params.map("files").keySet()) + ")"
+                ? "files (keys: " + String.join(", ", new java.util.TreeSet<>(params.map("files").keySet())) + ")"
                 : "every file in " + params.display("dir", "<files or dir missing>") + " (one key per file)";
         return "create or update secret " + params.display("name") + Connection.where(params) + " from " + from + "; values not shown";
     }
