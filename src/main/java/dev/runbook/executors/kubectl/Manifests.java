@@ -36,8 +36,10 @@ final class Manifests {
         if (params.has("file")) {
             parts.add(params.display("file"));
         }
-        for (Object f : params.has("files") ? params.list("files") : List.of()) {
-            parts.add(Params.display(f));
+        if (params.raw("files") instanceof List<?> files) {
+            files.forEach(f -> parts.add(Params.display(f)));
+        } else if (params.has("files")) {
+            parts.add(params.display("files")); // known at run time only
         }
         if (params.has("manifest")) {
             parts.add(describeInline(params.raw("manifest")));

@@ -67,8 +67,8 @@ final class SecretFromFilesAction implements Action {
 
     @Override
     public String describe(Params params) {
-        String from = params.has("files")
-                ? "files (keys: " + String.join(", ", new java.util.TreeSet<>(params.map("files").keySet())) + ")"
+        String from = params.raw("files") instanceof Map<?, ?> files
+                ? "files (keys: " + String.join(", ", new java.util.TreeSet<>(files.keySet().stream().map(String::valueOf).toList())) + ")"
                 : "every file in " + params.display("dir", "<files or dir missing>") + " (one key per file)";
         return "create or update secret " + params.display("name") + Connection.where(params) + " from " + from + "; values not shown";
     }

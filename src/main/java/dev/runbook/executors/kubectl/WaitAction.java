@@ -51,7 +51,7 @@ final class WaitAction implements Action {
     @Override
     public String describe(Params params) {
         String within = params.display("within", "5m");
-        String what = switch (params.string("for", "")) {
+        String what = switch (params.display("for", "")) {
             case "rollout-complete" -> "the rollout of " + params.display("kind", "deployment") + "/" + params.display("name");
             case "job-complete" -> "job/" + params.display("name") + " to complete";
             case "pod-ready" -> Pods.describe(params, false) + " to be ready";
