@@ -103,6 +103,11 @@ final class Console implements RunListener {
             println(String.format(Locale.ROOT, "%-36s %-15s %9s %8s", s.id(), s.outcome().label() + (s.reused() ? " (earlier)" : ""),
                     Durations.format(s.took()), s.attempts()));
         }
+        if (!result.outputs().isEmpty()) {
+            println("");
+            println("Outputs");
+            result.outputs().forEach((k, v) -> println("  " + k + ": " + v));
+        }
         println("");
         String headline = "Run " + result.runId() + ": " + result.outcome().label().toUpperCase(Locale.ROOT)
                 + " in " + Durations.format(result.took()) + " (" + result.message() + ")";

@@ -143,10 +143,13 @@ public final class Engine {
                 String message = run.cancelReason != null ? run.cancelReason : summary(run, outcome);
                 Duration took = Duration.between(invocationStart, Instant.now());
                 journal.append("run-finished", Map.of("outcome", outcome.label(), "message", message,
-                        "duration_ms", took.toMillis()));
-                List<RunResult.StepResult> steps = new ArrayList<>(run.results.values());
-                steps.sort(Comparator.comparing(RunResult.StepResult::id));
-                RunResult result = new RunResult(runId, valid.runbook().name(), outcome, masker.mask(message), took, steps);
+                        "duration_ms", took.toMillis(), "outputs", run.outputs));
+                List<RunResult.StepResult> steps;
+                synchronized (run.results) {
+                    steps = new ArrayList<>(run.results.values());
+                }
+                RunResult result = new RunResult(runId, valid.runbook().name(), outcome, masker.mask(message), took, steps,
+                        run.outputs);
                 listener.runFinished(result);
                 return result;
             } finally {
@@ -154,6 +157,13 @@ public final class Engine {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
                     // the hook is running: nothing to remove
+                }
+                for (AutoCloseable r : run.closeAtEnd) {
+                    try {
+                        r.close();
+                    } catch (Exception e) {
+                        listener.note("could not close " + r + ": " + e.getMessage());
+                    }
                 }
                 deleteScratch(run.runDir.resolve("scratch"));
             }
@@ -184,7 +194,24 @@ public final class Engine {
             outcome = Outcome.worst(outcome, cleanup);
         }
         runner.shutdown();
+        if (!outcome.failure()) {
+            outcome = Outcome.worst(outcome, runbookOutputs(valid, scope, run));
+        }
         return run.cancelled && outcome != Outcome.SUCCEEDED ? Outcome.worst(outcome, Outcome.CANCELLED) : outcome;
+    }
+
+    /** Evaluates the runbook's {@code outputs:} (shown at the end, recorded in the journal). */
+    private static Outcome runbookOutputs(ValidRunbook valid, Scope scope, RunState run) {
+        for (Map.Entry<String, String> e : valid.runbook().outputs().entrySet()) {
+            try {
+                Object v = valid.evaluator().resolve(e.getValue(), scope);
+                run.outputs.put(e.getKey(), run.masker.redact(v));
+            } catch (ExpressionException ex) {
+                run.cancelReason = "output " + e.getKey() + ": " + ex.getMessage();
+                return Outcome.FAILED;
+            }
+        }
+        return Outcome.SUCCEEDED;
     }
 
     /** Preconditions that read only inputs, env and run are checked before any step. */

@@ -51,6 +51,11 @@ final class EngineStepContext implements StepContext, StepLog {
     }
 
     @Override
+    public void closeAtRunEnd(AutoCloseable resource) {
+        run.closeAtEnd.add(resource);
+    }
+
+    @Override
     public void info(String message) {
         line("info", message);
     }

@@ -6,10 +6,11 @@ import java.util.List;
 /**
  * How a run ended.
  *
- * @param steps every step that was considered in this invocation, in the order they ended
+ * @param steps   every step that was considered in this invocation, in the order they ended
+ * @param outputs the runbook's {@code outputs:} (secrets masked), when it succeeded
  */
 public record RunResult(String runId, String runbook, Outcome outcome, String message, Duration took,
-                        List<StepResult> steps) {
+                        List<StepResult> steps, java.util.Map<String, Object> outputs) {
 
     /**
      * @param attempts how many times it was tried in this invocation (0: skipped or reused)

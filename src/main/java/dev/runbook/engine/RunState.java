@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Everything one run (or one resume of it) shares across its steps. */
 final class RunState {
@@ -26,7 +25,12 @@ final class RunState {
     /** results of earlier invocations (resume): step id → what was recorded */
     final Map<String, RunHistory.StepRecord> previous;
     final java.util.Set<String> rerun;
-    final Map<String, RunResult.StepResult> results = new ConcurrentHashMap<>();
+    /** in the order steps ended */
+    final Map<String, RunResult.StepResult> results = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** the runbook's outputs, masked, once it succeeded */
+    final Map<String, Object> outputs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** resources steps keep open for later steps (port-forwards), closed when the invocation ends */
+    final java.util.List<AutoCloseable> closeAtEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile boolean cancelled;
     volatile String cancelReason;
 

@@ -47,4 +47,12 @@ public interface StepContext {
      * (e.g. a password read from a file at run time).
      */
     void addSecret(String value);
+
+    /**
+     * Keeps a resource open until the run ends (a port-forward that later steps use), then
+     * closes it. Contexts without a run (tests, plan probes) close nothing here; the resource's
+     * own safety net (e.g. a shutdown hook) applies.
+     */
+    default void closeAtRunEnd(AutoCloseable resource) {
+    }
 }

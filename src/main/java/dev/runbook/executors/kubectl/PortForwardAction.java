@@ -106,6 +106,8 @@ final class PortForwardAction implements Action {
             LocalPortForward forward = s.call(new Op("create", "pods/portforward", "pod/" + pod.getMetadata().getName()),
                     () -> Pods.resource(s, chosen).portForward(podPort, InetAddress.getLoopbackAddress(), localPort));
             PortForwards.keep(ctx.runId(), s, forward);
+            String runId = ctx.runId();
+            ctx.closeAtRunEnd(() -> PortForwards.closeRun(runId));
             ctx.log().info("forwarding 127.0.0.1:" + forward.getLocalPort() + " to " + target + " (pod "
                     + pod.getMetadata().getName() + " port " + podPort + ") until the run ends");
             return Outputs.none().put("local-port", (long) forward.getLocalPort()).put("pod", pod.getMetadata().getName());
