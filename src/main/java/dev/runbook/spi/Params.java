@@ -28,8 +28,13 @@ public final class Params {
         return new Params(values);
     }
 
+    /**
+     * Whether a value was given. An empty string counts as not given, so a runbook can pass an
+     * optional input through (`manifest: ${{ inputs.backup }}` with a default of "").
+     */
     public boolean has(String name) {
-        return values.get(name) != null;
+        Object v = values.get(name);
+        return v != null && !(v instanceof String s && s.isEmpty());
     }
 
     public Map<String, Object> asMap() {
