@@ -45,6 +45,8 @@ final class Secrets {
             if (value != null && !value.isEmpty()) {
                 masker.add(value);
                 values.put(def.name(), value);
+            } else if (def.optional()) {
+                values.put(def.name(), ""); // absent optional secret: test it with `secrets.x != ''`
             }
         }
         if (!problems.isEmpty()) {
