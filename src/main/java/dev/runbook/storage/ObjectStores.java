@@ -1,6 +1,8 @@
 package dev.runbook.storage;
 
 import dev.runbook.storage.file.FileStore;
+import dev.runbook.storage.s3.S3Options;
+import dev.runbook.storage.s3.S3Store;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,7 +22,7 @@ public final class ObjectStores {
     public static ObjectStore open(StorageUri location, Map<String, String> options, Map<String, String> env) {
         return switch (location.scheme()) {
             case "file" -> new FileStore(Path.of(location.root()));
-            case "s3" -> throw new UnsupportedOperationException("s3:// stores arrive with the s3 executor");
+            case "s3" -> new S3Store(location.root(), S3Options.from(options, env), env);
             default -> throw new IllegalArgumentException("unsupported scheme " + location.scheme());
         };
     }

@@ -1,0 +1,134 @@
+package dev.runbook.executors.s3;
+
+import dev.runbook.spi.Action;
+import dev.runbook.spi.OutputSpec;
+import dev.runbook.spi.Outputs;
+import dev.runbook.spi.ParamSpec;
+import dev.runbook.spi.ParamType;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
+import dev.runbook.spi.StepFailure;
+import dev.runbook.spi.Durations;
+import dev.runbook.storage.BackupKeys;
+import dev.runbook.storage.ObjectInfo;
+import dev.runbook.storage.ObjectStore;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Finds the newest backup under a prefix by the UTC timestamp in its name
+ * ({@link BackupKeys#parse}), never by listing order or LastModified: a copied or re-uploaded
+ * old dump has a fresh LastModified, and listing order is lexical. Manifests and stray
+ * objects are ignored.
+ */
+final class LatestAction implements Action {
+
+    @Override
+    public String name() {
+        return "latest";
+    }
+
+    @Override
+    public String summary() {
+        return "find the newest backup under a prefix, by the timestamp in its name";
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return StoreParams.with(List.of(
+                ParamSpec.required("prefix", ParamType.STRING,
+                        "where backups live: s3://bucket/postgres/postgres_ or file:///var/backups/postgres/")));
+    }
+
+    @Override
+    public List<OutputSpec> outputs() {
+        return List.of(
+                OutputSpec.of("key", ParamType.STRING, "key of the newest backup"),
+                OutputSpec.of("uri", ParamType.STRING, "its full location, for s3.download or postgres restore"),
+                OutputSpec.of("timestamp", ParamType.STRING, "when it was taken (ISO-8601, UTC, from its name)"),
+                OutputSpec.of("age-seconds", ParamType.INT, "seconds since it was taken"),
+                OutputSpec.of("size", ParamType.INT, "bytes"),
+                OutputSpec.of("format", ParamType.STRING, "plain or custom"),
+                OutputSpec.of("compression", ParamType.STRING, "none, gzip or zstd"),
+                OutputSpec.of("storage-class", ParamType.STRING, "e.g. STANDARD, GLACIER; empty for local files"));
+    }
+
+    @Override
+    public String describe(Params params) {
+        return "find the newest backup under " + params.display("prefix") + " (by the timestamp in its name)"
+                + StoreParams.endpointNote(params);
+    }
+
+    @Override
+    public Optional<String> probe(Params params, StepContext context) throws Exception {
+        Found found = find(params, context);
+        return Optional.of("newest: " + found.location.uriOf(found.backup.key()) + " taken "
+                + found.backup.timestamp() + " (" + Durations.format(age(found.backup.timestamp())) + " ago)");
+    }
+
+    @Override
+    public Outputs execute(Params params, StepContext context) throws Exception {
+        Found found = find(params, context);
+        BackupKeys.Parsed b = found.backup;
+        ObjectInfo info = found.info;
+        Duration age = age(b.timestamp());
+        String uri = found.location.uriOf(b.key());
+        context.log().info("newest backup: " + uri + " taken " + b.timestamp() + " (" + Durations.format(age)
+                + " ago), " + Transfer.human(info.size()) + ", " + found.candidates + " backups found");
+        return Outputs.none()
+                .put("key", b.key())
+                .put("uri", uri)
+                .put("timestamp", b.timestamp().toString())
+                .put("age-seconds", Math.max(0, age.toSeconds()))
+                .put("size", info.size())
+                .put("format", b.format())
+                .put("compression", b.compression())
+                .put("storage-class", info.storageClass() == null ? "" : info.storageClass());
+    }
+
+    private record Found(Location location, BackupKeys.Parsed backup, ObjectInfo info, int candidates) {
+    }
+
+    private static Found find(Params params, StepContext context) throws StepFailure {
+        Location prefix;
+        try {
+            prefix = Location.parse("prefix", params.string("prefix"));
+        } catch (IllegalArgumentException e) {
+            throw Failures.badParam(e);
+        }
+        List<ObjectInfo> objects;
+        try (ObjectStore store = StoreParams.open(prefix, params, context)) {
+            objects = store.list(prefix.key());
+        } catch (IOException e) {
+            throw Failures.of(e, prefix.uri());
+        } catch (IllegalArgumentException e) {
+            throw Failures.badParam(e);
+        }
+        Map<String, ObjectInfo> byKey = objects.stream()
+                .collect(Collectors.toMap(ObjectInfo::key, o -> o, (a, b) -> a));
+        List<BackupKeys.Parsed> backups = objects.stream()
+                .map(o -> BackupKeys.parse(o.key()))
+                .flatMap(Optional::stream)
+                .toList();
+        // ties (same second, e.g. .sql and .sql.gz) break on the key so the choice is stable
+        Optional<BackupKeys.Parsed> newest = backups.stream()
+                .max(Comparator.comparing(BackupKeys.Parsed::timestamp).thenComparing(BackupKeys.Parsed::key));
+        if (newest.isEmpty()) {
+            throw new StepFailure("no backup found under " + prefix.uri() + " (" + objects.size()
+                    + " objects listed, none named like <database>_<YYYYMMDDTHHMMSSZ>.sql[.gz|.zst] or .dump);"
+                    + " check the prefix and that the nightly backup ran", false, null);
+        }
+        return new Found(prefix, newest.get(), byKey.get(newest.get().key()), backups.size());
+    }
+
+    private static Duration age(Instant timestamp) {
+        return Duration.between(timestamp, Instant.now());
+    }
+}

@@ -1,0 +1,80 @@
+package dev.runbook.storage.s3;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settings of one S3 store, read from the step's options and the run's environment.
+ *
+ * <p>Option names (the same under every s3 step and under the postgres executor's storage
+ * options): {@code endpoint}, {@code region}, {@code path-style}, {@code sse},
+ * {@code kms-key-id}, {@code storage-class}, {@code part-size}.
+ *
+ * @param endpoint     custom endpoint (MinIO, Ceph, S3Proxy...), or null for AWS
+ * @param region       never null; us-east-1 when nothing says otherwise
+ * @param pathStyle    path-style addressing (bucket in the path); default true with an endpoint
+ * @param sse          null, {@code AES256} or {@code aws:kms}
+ * @param kmsKeyId     KMS key for {@code aws:kms}, or null for the account's default key
+ * @param storageClass storage class for new objects, or null for the bucket's default
+ * @param partSize     multipart part size in bytes, or 0 to size parts from the size hint
+ */
+public record S3Options(URI endpoint, String region, boolean pathStyle, String sse, String kmsKeyId,
+                        String storageClass, long partSize) {
+
+    public static final String DEFAULT_REGION = "us-east-1";
+
+    public S3Options {
+        if (sse != null && !sse.equals("AES256") && !sse.equals("aws:kms")) {
+            throw new IllegalArgumentException("sse must be AES256 or aws:kms, got '" + sse + "'");
+        }
+        if (kmsKeyId != null && !"aws:kms".equals(sse)) {
+            throw new IllegalArgumentException("kms-key-id needs sse: aws:kms");
+        }
+        if (partSize != 0 && partSize < 5L * 1024 * 1024) {
+            throw new IllegalArgumentException("part-size must be at least 5 MiB (S3's minimum part size)");
+        }
+    }
+
+    /** Reads options first, then the AWS_* environment conventions. */
+    public static S3Options from(Map<String, String> options, Map<String, String> env) {
+        options = options == null ? Map.of() : options;
+        env = env == null ? Map.of() : env;
+        String endpoint = firstNonBlank(options.get("endpoint"), env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"));
+        URI endpointUri = null;
+        if (endpoint != null) {
+            endpointUri = URI.create(endpoint.trim());
+            if (endpointUri.getScheme() == null || endpointUri.getHost() == null) {
+                throw new IllegalArgumentException("endpoint '" + endpoint + "' must be a URL like https://minio.internal:9000");
+            }
+        }
+        String region = firstNonBlank(options.get("region"), env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+        String pathStyle = options.get("path-style");
+        boolean path = pathStyle == null ? endpointUri != null : Boolean.parseBoolean(pathStyle.trim());
+        String sse = blankToNull(options.get("sse"));
+        String storageClass = blankToNull(options.get("storage-class"));
+        String partSize = blankToNull(options.get("part-size"));
+        return new S3Options(endpointUri, region == null ? DEFAULT_REGION : region.trim(), path, sse,
+                blankToNull(options.get("kms-key-id")),
+                storageClass == null ? null : storageClass.toUpperCase(Locale.ROOT),
+                partSize == null ? 0 : Long.parseLong(partSize.trim()));
+    }
+
+    /** Where requests go, for error messages. */
+    public String describeEndpoint() {
+        return endpoint != null ? endpoint.toString() : "https://s3." + region + ".amazonaws.com";
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+}

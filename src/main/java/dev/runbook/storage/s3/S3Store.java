@@ -1,0 +1,248 @@
+package dev.runbook.storage.s3;
+
+import dev.runbook.storage.ObjectInfo;
+import dev.runbook.storage.ObjectStore;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
+import software.amazon.awssdk.services.s3.model.GlacierJobParameters;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.Tier;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An S3 bucket (AWS or any S3-compatible server) as an {@link ObjectStore}.
+ *
+ * <p>Reads, heads, lists and the bucket calls go through a plain synchronous client; streamed
+ * uploads through a multipart-enabled asynchronous client created per upload (see
+ * {@link S3Upload}). User metadata is stored as {@code x-amz-meta-*} on the object.
+ */
+public final class S3Store implements ObjectStore {
+
+    /** Default part size: 10,000 parts of 128 MiB hold 1.25 TiB, enough for a dump of unknown size. */
+    static final long DEFAULT_PART_SIZE = 128L * 1024 * 1024;
+    private static final long MAX_PARTS = 10_000;
+    private static final long MIB = 1024 * 1024;
+
+    private final String bucket;
+    private final S3Options options;
+    private final Map<String, String> env;
+    private final S3Client client;
+
+    public S3Store(String bucket, S3Options options, Map<String, String> env) {
+        this.bucket = bucket;
+        this.options = options;
+        this.env = Map.copyOf(env);
+        this.client = S3Clients.sync(options, this.env);
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    public S3Options options() {
+        return options;
+    }
+
+    @Override
+    public String describe() {
+        return "s3://" + bucket;
+    }
+
+    public String uri(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    /**
+     * Part size for an upload: the {@code part-size} option when set, else large enough that
+     * 10,000 parts hold 1.5 times the hint, and never below 128 MiB (so that a dump of unknown
+     * size up to 1.25 TiB fits).
+     */
+    long partSizeFor(long expectedSizeHint) {
+        if (options.partSize() > 0) {
+            return options.partSize();
+        }
+        long needed = expectedSizeHint <= 0 ? 0 : (expectedSizeHint + expectedSizeHint / 2) / MAX_PARTS;
+        long rounded = (needed + MIB - 1) / MIB * MIB;
+        return Math.max(DEFAULT_PART_SIZE, rounded);
+    }
+
+    @Override
+    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) throws IOException {
+        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint)),
+                putRequest(key, metadata), partSizeFor(expectedSizeHint));
+    }
+
+    @Override
+    public void put(String key, byte[] content, Map<String, String> metadata) throws IOException {
+        try {
+            client.putObject(putRequest(key, metadata), RequestBody.fromBytes(content));
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "upload", uri(key), key, options);
+        }
+    }
+
+    PutObjectRequest putRequest(String key, Map<String, String> metadata) {
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key)
+                .metadata(metadata == null ? Map.of() : metadata);
+        if (options.sse() != null) {
+            put.serverSideEncryption(ServerSideEncryption.fromValue(options.sse()));
+            if (options.kmsKeyId() != null) {
+                put.ssekmsKeyId(options.kmsKeyId());
+            }
+        }
+        if (options.storageClass() != null) {
+            put.storageClass(options.storageClass());
+        }
+        return put.build();
+    }
+
+    /**
+     * Aborts every multipart upload in progress for exactly this key, repeating while parts
+     * still arrive. Best effort: without s3:ListBucketMultipartUploads permission it does
+     * nothing, and the bucket's abort-incomplete-uploads lifecycle rule cleans up instead.
+     */
+    void abortUploadsInProgress(String key) {
+        try {
+            for (int round = 0; round < 5; round++) {
+                List<MultipartUpload> left = client.listMultipartUploads(l -> l.bucket(bucket).prefix(key)).uploads()
+                        .stream().filter(u -> u.key().equals(key)).toList();
+                if (left.isEmpty()) {
+                    return;
+                }
+                for (MultipartUpload u : left) {
+                    client.abortMultipartUpload(a -> a.bucket(bucket).key(key).uploadId(u.uploadId()));
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException bestEffort) {
+            // no permission or not supported: nothing was committed, so no object exists anyway
+        }
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        try {
+            return client.getObject(get -> get.bucket(bucket).key(key));
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "download", uri(key), key, options);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        return head(key).map(h -> new ObjectInfo(key, h.contentLength(), h.lastModified(), storageClassOf(h), h.metadata()));
+    }
+
+    /** The object's archive and restore state as HEAD reports it, or empty when it does not exist. */
+    public Optional<ArchiveState> archiveState(String key) throws IOException {
+        return head(key).map(h -> ArchiveState.of(storageClassOf(h), h.restore()));
+    }
+
+    private Optional<HeadObjectResponse> head(String key) throws IOException {
+        try {
+            return Optional.of(client.headObject(h -> h.bucket(bucket).key(key)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw S3Errors.map(e, "inspect", uri(key), key, options);
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "inspect", uri(key), key, options);
+        }
+    }
+
+    private static String storageClassOf(HeadObjectResponse h) {
+        // S3 omits the header for STANDARD
+        return h.storageClassAsString() == null ? "STANDARD" : h.storageClassAsString();
+    }
+
+    /**
+     * Asks S3 to restore an archived object for {@code days} days.
+     *
+     * @return false when a restore of this object was already in progress
+     */
+    public boolean requestRestore(String key, String tier, int days) throws IOException {
+        try {
+            client.restoreObject(r -> r.bucket(bucket).key(key).restoreRequest(req -> req.days(days)
+                    .glacierJobParameters(GlacierJobParameters.builder().tier(Tier.fromValue(tier)).build())));
+            return true;
+        } catch (S3Exception e) {
+            if (e.awsErrorDetails() != null && "RestoreAlreadyInProgress".equals(e.awsErrorDetails().errorCode())) {
+                return false;
+            }
+            throw S3Errors.map(e, "request a restore of", uri(key), key, options);
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "request a restore of", uri(key), key, options);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        List<ObjectInfo> out = new ArrayList<>();
+        try {
+            for (S3Object o : client.listObjectsV2Paginator(l -> l.bucket(bucket).prefix(prefix)).contents()) {
+                out.add(new ObjectInfo(o.key(), o.size(), o.lastModified(),
+                        o.storageClassAsString() == null ? "STANDARD" : o.storageClassAsString(), Map.of()));
+            }
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "list", uri(prefix), prefix, options);
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        try {
+            client.deleteObject(d -> d.bucket(bucket).key(key));
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "delete", uri(key), key, options);
+        }
+    }
+
+    /** The bucket's lifecycle rules; empty when it has no lifecycle configuration. */
+    public List<LifecycleRule> lifecycleRules() throws IOException {
+        try {
+            return client.getBucketLifecycleConfiguration(g -> g.bucket(bucket)).rules();
+        } catch (S3Exception e) {
+            if (e.awsErrorDetails() != null && "NoSuchLifecycleConfiguration".equals(e.awsErrorDetails().errorCode())) {
+                return List.of();
+            }
+            throw S3Errors.map(e, "read the lifecycle configuration of", describe(), "", options);
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "read the lifecycle configuration of", describe(), "", options);
+        }
+    }
+
+    /** Replaces the bucket's whole lifecycle configuration (the API has no per-rule update). */
+    public void putLifecycleRules(List<LifecycleRule> rules) throws IOException {
+        try {
+            client.putBucketLifecycleConfiguration(p -> p.bucket(bucket)
+                    .lifecycleConfiguration(BucketLifecycleConfiguration.builder().rules(rules).build()));
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "write the lifecycle configuration of", describe(), "", options);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.runbook.storage.s3;
+
+import dev.runbook.storage.ObjectInfo;
+import dev.runbook.storage.ObjectStore;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.BlockingOutputStreamAsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.utils.CancellableOutputStream;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A streamed upload of unknown length through the SDK's multipart client: the bytes written
+ * to {@link #stream()} are cut into parts as they come, so memory stays at a few parts.
+ *
+ * <p>Only {@link #commit()} ends the body normally, which lets the SDK complete the multipart
+ * upload. {@link #abort()} cancels the body instead: the SDK then aborts the multipart upload
+ * (or, for a body smaller than one part, never sends it), so nothing appears under the key.
+ */
+final class S3Upload implements ObjectStore.Upload {
+
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(30);
+
+    private final S3Store store;
+    private final S3AsyncClient client;
+    private final PutObjectRequest request;
+    private final CompletableFuture<PutObjectResponse> result;
+    private final CancellableOutputStream body;
+    private final OutputStream stream;
+    private boolean ended;
+
+    private S3Upload(S3Store store, S3AsyncClient client, PutObjectRequest request,
+                     CompletableFuture<PutObjectResponse> result, CancellableOutputStream body) {
+        this.store = store;
+        this.client = client;
+        this.request = request;
+        this.result = result;
+        this.body = body;
+        this.stream = new GuardedStream(new BufferedOutputStream(body, 256 * 1024));
+    }
+
+    static S3Upload start(S3Store store, S3AsyncClient client, PutObjectRequest request, long partSize) throws IOException {
+        try {
+            // null length: the SDK's multipart client buffers parts of partSize and uploads them as they fill
+            BlockingOutputStreamAsyncRequestBody body = AsyncRequestBody.forBlockingOutputStream(null);
+            CompletableFuture<PutObjectResponse> result = client.putObject(request, body);
+            return new S3Upload(store, client, request, result, body.outputStream());
+        } catch (RuntimeException e) {
+            client.close();
+            throw S3Errors.map(e, "start uploading", store.uri(request.key()), request.key(), store.options());
+        }
+    }
+
+    @Override
+    public OutputStream stream() {
+        return stream;
+    }
+
+    @Override
+    public ObjectInfo commit() throws IOException {
+        if (ended) {
+            throw new IllegalStateException("upload of " + store.uri(request.key()) + " already ended");
+        }
+        ended = true;
+        try {
+            stream.close(); // flushes, then ends the body: the SDK uploads the last part and completes
+            result.join();
+        } catch (RuntimeException | IOException e) {
+            body.cancel();
+            client.close();
+            throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+        }
+        client.close();
+        return store.stat(request.key()).orElseThrow(() ->
+                new IOException("upload of " + store.uri(request.key()) + " completed but the object is not there"));
+    }
+
+    @Override
+    public void abort() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        body.cancel(); // not close(): close() would complete the upload
+        try {
+            // wait until the SDK has aborted the multipart upload, so no part outlives this call
+            result.get(ABORT_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(true);
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+        } catch (Exception expected) {
+            // the cancelled body fails the upload: that is the point
+        } finally {
+            client.close();
+        }
+        // The SDK aborts the multipart upload it started, but not when the cancel races with
+        // CreateMultipartUpload or an UploadPart in flight (S3 also documents that a part
+        // upload in progress may outlive an abort). Sweep what is left for this key.
+        store.abortUploadsInProgress(request.key());
+    }
+
+    /** The upload's own error explains a broken stream better than the stream's exception. */
+    private Throwable failure(Throwable streamError) {
+        if (result.isCompletedExceptionally()) {
+            try {
+                result.join();
+            } catch (RuntimeException e) {
+                return e;
+            }
+        }
+        return streamError;
+    }
+
+    /** Reports the upload's failure (bad credentials, missing bucket) instead of a bare stream error. */
+    private final class GuardedStream extends OutputStream {
+        private final OutputStream out;
+
+        GuardedStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            check();
+            try {
+                out.write(b);
+            } catch (RuntimeException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            check();
+            try {
+                out.write(b, off, len);
+            } catch (RuntimeException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+
+        private void check() throws IOException {
+            if (result.isCompletedExceptionally()) {
+                throw S3Errors.map(failure(new IOException("upload failed")), "upload",
+                        store.uri(request.key()), request.key(), store.options());
+            }
+        }
+    }
+}
