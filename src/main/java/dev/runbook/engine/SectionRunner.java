@@ -236,7 +236,7 @@ final class SectionRunner {
             return new Done(step.id(), step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED, Map.of());
         }
         run.masker.addAll(params.asMap());
-        String description = run.masker.mask(b.action().action().describe(params));
+        String description = run.masker.mask(b.action().action().describe(params, run.target));
         if (b.action().action().needsApproval(params)) {
             boolean approved;
             try {

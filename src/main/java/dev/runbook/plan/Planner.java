@@ -79,14 +79,15 @@ public final class Planner {
         for (Precondition p : rb.preconditions()) {
             checks.add(check(valid, p, scope, warnings));
         }
-        List<Plan.PlannedSection> sections = sections(valid, scope, warnings, "");
+        List<Plan.PlannedSection> sections = sections(valid, scope, warnings, "", target);
         Map<String, Object> shownInputs = new LinkedHashMap<>();
         bound.values().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.format(d) : v));
         return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs, target.kind(),
                 rb.deadline() == null ? null : Durations.format(rb.deadline()), checks, sections, warnings);
     }
 
-    private List<Plan.PlannedSection> sections(ValidRunbook valid, Scope scope, List<String> warnings, String prefix) {
+    private List<Plan.PlannedSection> sections(ValidRunbook valid, Scope scope, List<String> warnings, String prefix,
+                                               Target target) {
         List<Plan.PlannedSection> sections = new ArrayList<>();
         for (Section section : Section.values()) {
             StepGraph graph = valid.graph(section);
@@ -97,7 +98,7 @@ public final class Planner {
             for (List<String> wave : graph.waves()) {
                 List<Plan.PlannedStep> planned = new ArrayList<>();
                 for (String id : wave) {
-                    planned.add(step(valid, valid.steps().get(id), graph, scope, warnings, prefix));
+                    planned.add(step(valid, valid.steps().get(id), graph, scope, warnings, prefix, target));
                 }
                 waves.add(planned);
             }
@@ -107,7 +108,7 @@ public final class Planner {
     }
 
     private Plan.PlannedStep step(ValidRunbook valid, BoundStep b, StepGraph graph, Scope scope,
-                                  List<String> warnings, String prefix) {
+                                  List<String> warnings, String prefix, Target target) {
         Step step = b.step();
         Map<String, Object> resolved = resolveParams(valid, b, scope, warnings, prefix);
         Map<String, String> shown = new LinkedHashMap<>();
@@ -119,13 +120,13 @@ public final class Planner {
         List<Plan.PlannedSection> calls = List.of();
         if (b.action() != null) {
             Params params = Params.of(resolved);
-            description = b.action().action().describe(params);
+            description = b.action().action().describe(params, target);
             destructive = b.action().action().destructive(params);
             approval = b.action().action().needsApproval(params);
             probe = probe(b, params, prefix + step.id());
         } else {
             description = "run the steps of " + step.uses() + " (below)";
-            calls = calledSections(b, resolved, scope, warnings, prefix + step.id() + "/");
+            calls = calledSections(b, resolved, scope, warnings, prefix + step.id() + "/", target);
         }
         RetryPolicy r = step.retry();
         return new Plan.PlannedStep(prefix + step.id(), step.name(), step.uses(), description, shown,
@@ -136,13 +137,13 @@ public final class Planner {
     }
 
     private List<Plan.PlannedSection> calledSections(BoundStep b, Map<String, Object> with, Scope scope,
-                                                     List<String> warnings, String prefix) {
+                                                     List<String> warnings, String prefix, Target target) {
         Map<String, Object> given = new LinkedHashMap<>();
         with.forEach((k, v) -> given.put(k, v instanceof Secret ? new Deferred("secret") : v));
-        InputBinder.Bound bound = InputBinder.bind(b.called(), given, env, "(planned)", Instant.now(), "");
+        InputBinder.Bound bound = InputBinder.bind(b.called(), given, env, "(planned)", Instant.now(), target.kind());
         bound.problems().forEach(p -> warnings.add("step " + prefix + ": " + p.format()));
-        Scope child = new Scope(bound.values(), null, env, "(planned)", Instant.now(), "");
-        return sections(b.called(), child, warnings, prefix);
+        Scope child = new Scope(bound.values(), null, env, "(planned)", Instant.now(), target.kind());
+        return sections(b.called(), child, warnings, prefix, target);
     }
 
     private Map<String, Object> resolveParams(ValidRunbook valid, BoundStep b, Scope scope, List<String> warnings, String prefix) {

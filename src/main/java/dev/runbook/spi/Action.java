@@ -52,6 +52,14 @@ public interface Action {
     String describe(Params params);
 
     /**
+     * The same, for actions whose effect depends on the run's target (the target-neutral
+     * {@code service} actions map to Compose or Kubernetes). Pure, like {@link #describe(Params)}.
+     */
+    default String describe(Params params, Target target) {
+        return describe(params);
+    }
+
+    /**
      * Optional read-only probe for {@code runbook plan --refresh} (which object "latest" is,
      * whether a database exists). Returns a line to show under the step, or empty when the
      * action has nothing to probe. It may connect, but must not change anything.

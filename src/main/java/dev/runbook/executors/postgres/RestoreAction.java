@@ -181,7 +181,8 @@ public final class RestoreAction implements Action {
     private Restored restorePlain(StepContext ctx, PgConnection conn, PgTools tools, ObjectStore store, ObjectLocation backup,
                                   String compression, String expected, boolean single) throws Exception {
         List<String> argv = List.of(tools.path("psql"), "--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                "-f", "-", "--dbname=" + conninfoDbname(conn.database()));
+                // query results (set_config, setval rows) are noise under the step; errors still go to stderr
+                "--output=/dev/null", "-f", "-", "--dbname=" + conninfoDbname(conn.database()));
         ctx.log().info("loading " + backup.uri() + " into " + conn.display() + " with psql"
                 + (single ? " in one transaction" : ""));
         String[] hash = new String[1];
