@@ -54,7 +54,7 @@ public final class Expressions {
 
     private final Declarations declarations;
     private final Cel cel;
-    private final Map<String, Compiled> cache = new HashMap<>();
+    private final Map<String, Compiled> cache = new java.util.concurrent.ConcurrentHashMap<>(); // steps resolve in parallel
 
     public Expressions(Declarations declarations) {
         this.declarations = declarations;
@@ -78,15 +78,10 @@ public final class Expressions {
                                 ts -> DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(ts)));
         declarations.inputs.forEach((name, type) -> b.addVar("inputs." + name, celType(type)));
         declarations.secrets.forEach(name -> b.addVar("secrets." + name, SimpleType.STRING));
-        declarations.stepOutputs.forEach((id, outputs) -> {
-            b.addVar("steps." + id + ".status", SimpleType.STRING);
-            if (outputs == null) {
-                b.addVar("steps." + id + ".outputs", MapType.create(SimpleType.STRING, SimpleType.DYN));
-            } else {
-                // outputs are dynamic: executors produce numbers or text as they see fit
-                outputs.forEach(o -> b.addVar("steps." + id + ".outputs." + o, SimpleType.DYN));
-            }
-        });
+        // One map for all steps, not a declaration per output: CEL rebuilds its checker
+        // environment for every check, so thousands of declarations made validation quadratic.
+        // Step ids and output names are checked by explainUnknownReferences instead.
+        b.addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN));
         this.cel = b.build();
     }
 
@@ -110,15 +105,55 @@ public final class Expressions {
     /**
      * A compiled, type-checked expression.
      *
-     * @param references the dotted names it reads ({@code inputs.bucket}, {@code steps.find.outputs.key}, {@code env})
+     * @param references the dotted names it reads ({@code inputs.bucket}, {@code steps.find}, {@code env})
      * @param secret     whether its value derives from a secret (then it is masked everywhere)
      * @param steps      the step ids it reads outputs or status of
      */
-    public record Compiled(String text, CelRuntime.Program program, Set<String> references, boolean secret,
-                           Set<String> steps, CelType resultType) {
+    public static final class Compiled {
+        private final String text;
+        private final CelAbstractSyntaxTree ast;
+        private final Set<String> references;
+        private final boolean secret;
+        private final Set<String> steps;
+        private CelRuntime.Program program; // made on first use: validation alone never needs it
+
+        Compiled(String text, CelAbstractSyntaxTree ast, Set<String> references, boolean secret, Set<String> steps) {
+            this.text = text;
+            this.ast = ast;
+            this.references = references;
+            this.secret = secret;
+            this.steps = steps;
+        }
+
+        public String text() {
+            return text;
+        }
+
+        public Set<String> references() {
+            return references;
+        }
+
+        public boolean secret() {
+            return secret;
+        }
+
+        public Set<String> steps() {
+            return steps;
+        }
+
+        public CelType resultType() {
+            return ast.getResultType();
+        }
 
         public boolean isBoolean() {
-            return resultType.equals(SimpleType.BOOL) || resultType.equals(SimpleType.DYN);
+            return resultType().equals(SimpleType.BOOL) || resultType().equals(SimpleType.DYN);
+        }
+
+        synchronized CelRuntime.Program program(Cel cel) throws CelEvaluationException {
+            if (program == null) {
+                program = cel.createProgram(ast);
+            }
+            return program;
         }
     }
 
@@ -133,24 +168,27 @@ public final class Expressions {
             throw new ExpressionException("cannot parse `" + text + "`: " + firstLine(parsed.getErrorString()));
         }
         try {
-            explainUnknownReferences(parsed.getAst());
+            List<List<String>> chains = explainUnknownReferences(parsed.getAst());
             CelAbstractSyntaxTree ast = cel.check(parsed.getAst()).getAst();
             Set<String> refs = new LinkedHashSet<>();
             for (CelReference r : ast.getReferenceMap().values()) {
-                if (!r.name().isEmpty()) {
+                if (!r.name().isEmpty() && !r.name().equals("steps")) {
                     refs.add(r.name());
                 }
             }
             Set<String> steps = new LinkedHashSet<>();
             boolean secret = false;
-            for (String r : refs) {
-                if (r.startsWith("steps.")) {
-                    steps.add(declarations.stepId(r.split("\\.")[1]));
+            for (List<String> chain : chains) {
+                if (chain.get(0).equals("steps") && chain.size() >= 2) {
+                    steps.add(declarations.stepId(chain.get(1)));
+                    refs.add("steps." + chain.get(1));
+                    secret |= chain.size() >= 4 && declarations.secretNames.contains(String.join(".", chain.subList(0, 4)));
                 }
+            }
+            for (String r : refs) {
                 secret |= declarations.secretNames.contains(r) || r.startsWith("secrets.");
             }
-            Compiled c = new Compiled(text, cel.createProgram(ast), Set.copyOf(refs), secret, Set.copyOf(steps),
-                    ast.getResultType());
+            Compiled c = new Compiled(text, ast, Set.copyOf(refs), secret, Set.copyOf(steps));
             cache.put(text, c);
             return c;
         } catch (CelValidationException e) {
@@ -167,7 +205,7 @@ public final class Expressions {
      */
     public Object evaluate(Compiled c, CelVariableResolver values, RunStatus status) throws ExpressionException {
         try {
-            return c.program().eval(values, CelLateFunctionBindings.from(
+            return c.program(cel).eval(values, CelLateFunctionBindings.from(
                     CelFunctionBinding.from("success_status", List.of(), a -> !status.failed() && !status.cancelled()),
                     CelFunctionBinding.from("failure_status", List.of(), a -> status.failed()),
                     CelFunctionBinding.from("always_status", List.of(), a -> true),
@@ -183,8 +221,9 @@ public final class Expressions {
     }
 
     /** Turns CEL's "undeclared reference to 'inputs'" into "unknown input 'bukcet' (did you mean `bucket`?)". */
-    private void explainUnknownReferences(CelAbstractSyntaxTree parsed) throws ExpressionException {
+    private List<List<String>> explainUnknownReferences(CelAbstractSyntaxTree parsed) throws ExpressionException {
         List<String> problems = new ArrayList<>();
+        List<List<String>> chains = new ArrayList<>();
         CelNavigableExpr.fromExpr(parsed.getExpr()).allNodes().forEach(node -> {
             CelExpr e = node.expr();
             boolean chainTop = node.parent().map(p -> p.getKind() != ExprKind.Kind.SELECT).orElse(true);
@@ -195,6 +234,7 @@ public final class Expressions {
             if (chain.isEmpty()) {
                 return;
             }
+            chains.add(chain);
             String problem = checkChain(chain);
             if (problem != null) {
                 problems.add(problem);
@@ -203,6 +243,7 @@ public final class Expressions {
         if (!problems.isEmpty()) {
             throw new ExpressionException(String.join("; ", new LinkedHashSet<>(problems)));
         }
+        return chains;
     }
 
     private static List<String> chain(CelExpr e) {

@@ -103,21 +103,14 @@ public final class Scope implements CelVariableResolver {
             default:
                 break;
         }
-        if (name.startsWith("steps.")) {
-            String[] parts = name.split("\\.", 4);
-            if (parts.length >= 3 && parts[2].equals("status")) {
-                return Optional.ofNullable(statuses.get(parts[1]));
-            }
-            Map<String, Object> out = outputs.get(parts[1]);
-            if (out == null) {
-                return Optional.empty();
-            }
-            if (parts.length == 3) {
+        if (name.equals("steps")) {
+            Map<String, Object> all = new HashMap<>();
+            statuses.forEach((id, status) -> {
                 Map<String, Object> revealed = new HashMap<>();
-                out.forEach((k, v) -> revealed.put(k, reveal(v)));
-                return Optional.of(revealed);
-            }
-            return Optional.ofNullable(reveal(out.get(parts[3])));
+                outputs.getOrDefault(id, Map.of()).forEach((k, v) -> revealed.put(k, reveal(v)));
+                all.put(id, Map.of("status", status, "outputs", revealed));
+            });
+            return Optional.of(all);
         }
         return Optional.empty();
     }

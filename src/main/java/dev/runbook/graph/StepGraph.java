@@ -57,43 +57,44 @@ public final class StepGraph {
         return dependencies.getOrDefault(id, Set.of());
     }
 
-    /** A cycle as a path that starts and ends at the same step, if there is one. */
+    /**
+     * A cycle as a path that starts and ends at the same step, if there is one. Iterative
+     * depth-first search: a 5,000-step chain must not overflow the stack.
+     */
     public Optional<List<String>> findCycle() {
-        Map<String, Integer> state = new LinkedHashMap<>(); // 1 = on stack, 2 = done
+        Map<String, Integer> state = new LinkedHashMap<>(); // 1 = on the current path, 2 = done
         for (String start : order) {
             if (state.containsKey(start)) {
                 continue;
             }
             Deque<String> path = new ArrayDeque<>();
-            Optional<List<String>> cycle = visit(start, state, path);
-            if (cycle.isPresent()) {
-                return cycle;
-            }
-        }
-        return Optional.empty();
-    }
-
-    private Optional<List<String>> visit(String id, Map<String, Integer> state, Deque<String> path) {
-        state.put(id, 1);
-        path.addLast(id);
-        for (String dep : dependenciesOf(id)) {
-            Integer s = state.get(dep);
-            if (s != null && s == 1) {
-                List<String> onPath = new ArrayList<>(path);
-                List<String> cycle = new ArrayList<>(onPath.subList(onPath.indexOf(dep), onPath.size()));
-                cycle.add(dep);
-                Collections.reverse(cycle); // read in execution order: a → b → a
-                return Optional.of(cycle);
-            }
-            if (s == null) {
-                Optional<List<String>> c = visit(dep, state, path);
-                if (c.isPresent()) {
-                    return c;
+            Deque<java.util.Iterator<String>> pending = new ArrayDeque<>();
+            path.addLast(start);
+            pending.addLast(dependenciesOf(start).iterator());
+            state.put(start, 1);
+            while (!path.isEmpty()) {
+                java.util.Iterator<String> next = pending.peekLast();
+                if (!next.hasNext()) {
+                    state.put(path.removeLast(), 2);
+                    pending.removeLast();
+                    continue;
+                }
+                String dep = next.next();
+                Integer s = state.get(dep);
+                if (s != null && s == 1) {
+                    List<String> onPath = new ArrayList<>(path);
+                    List<String> cycle = new ArrayList<>(onPath.subList(onPath.indexOf(dep), onPath.size()));
+                    cycle.add(dep);
+                    Collections.reverse(cycle); // read in execution order: a → b → a
+                    return Optional.of(cycle);
+                }
+                if (s == null) {
+                    state.put(dep, 1);
+                    path.addLast(dep);
+                    pending.addLast(dependenciesOf(dep).iterator());
                 }
             }
         }
-        path.removeLast();
-        state.put(id, 2);
         return Optional.empty();
     }
 
