@@ -36,8 +36,8 @@ final class S3Upload implements ObjectStore.Upload {
     private final CancellableOutputStream body;
     private final OutputStream stream;
     private boolean ended;
-    /** The thread inside a write, so a failed upload can wake it (the SDK's body blocks without demand). */
     private final Object wakeLock = new Object();
+    /** The thread inside a write, so a failed upload can wake it (the SDK's body blocks without demand). */
     private Thread writer;
     private boolean wokenByFailure;
 
@@ -93,6 +93,7 @@ final class S3Upload implements ObjectStore.Upload {
         } catch (RuntimeException | IOException e) {
             body.cancel();
             client.close();
+            store.abortUploadsInProgress(request.key()); // a failed upload leaves no billable parts behind
             throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
         }
         client.close();
