@@ -43,6 +43,8 @@ final class LocalJavaServer implements AutoCloseable {
                 .redirectOutput(log.toFile())
                 .start();
         LocalJavaServer server = new LocalJavaServer(process, log, port);
+        // a test JVM that dies or is stopped must not leave a server running
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, name + "-stop"));
         server.awaitPort(name, startup);
         return server;
     }

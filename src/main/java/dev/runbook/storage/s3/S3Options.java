@@ -1,5 +1,8 @@
 package dev.runbook.storage.s3;
 
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +51,8 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
                 throw new IllegalArgumentException("endpoint '" + endpoint + "' must be a URL like https://minio.internal:9000");
             }
         }
-        String region = firstNonBlank(options.get("region"), env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+        String region = firstNonBlank(options.get("region"), env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"),
+                profileRegion(env));
         String pathStyle = options.get("path-style");
         boolean path = pathStyle == null ? endpointUri != null : Boolean.parseBoolean(pathStyle.trim());
         String sse = blankToNull(options.get("sse"));
@@ -63,6 +67,20 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
     /** Where requests go, for error messages. */
     public String describeEndpoint() {
         return endpoint != null ? endpoint.toString() : "https://s3." + region + ".amazonaws.com";
+    }
+
+    /**
+     * The region of the AWS CLI profile (~/.aws/config), as the SDK's default chain would read it.
+     * The chain's last resort, the EC2 instance metadata service, is left out on purpose: off
+     * EC2 it only adds seconds of timeouts, and there the environment names the region anyway.
+     */
+    private static String profileRegion(Map<String, String> env) {
+        try {
+            String profile = env.getOrDefault("AWS_PROFILE", "default");
+            return new AwsProfileRegionProvider(ProfileFile::defaultProfileFile, profile).getRegion().id();
+        } catch (RuntimeException noProfileRegion) {
+            return null;
+        }
     }
 
     private static String firstNonBlank(String... values) {

@@ -36,6 +36,10 @@ final class S3Upload implements ObjectStore.Upload {
     private final CancellableOutputStream body;
     private final OutputStream stream;
     private boolean ended;
+    private final Object wakeLock = new Object();
+    /** The thread inside a write, so a failed upload can wake it (the SDK's body blocks without demand). */
+    private Thread writer;
+    private boolean wokenByFailure;
 
     private S3Upload(S3Store store, S3AsyncClient client, PutObjectRequest request,
                      CompletableFuture<PutObjectResponse> result, CancellableOutputStream body) {
@@ -45,6 +49,19 @@ final class S3Upload implements ObjectStore.Upload {
         this.result = result;
         this.body = body;
         this.stream = new GuardedStream(new BufferedOutputStream(body, 256 * 1024));
+        // when the upload fails (endpoint down, bucket missing) nobody reads the body any more:
+        // a writer waiting for demand would wait forever, so wake it with the failure
+        result.whenComplete((ok, error) -> {
+            if (error != null) {
+                body.cancel();
+                synchronized (wakeLock) {
+                    if (writer != null) {
+                        wokenByFailure = true;
+                        writer.interrupt();
+                    }
+                }
+            }
+        });
     }
 
     static S3Upload start(S3Store store, S3AsyncClient client, PutObjectRequest request, long partSize) throws IOException {
@@ -76,6 +93,7 @@ final class S3Upload implements ObjectStore.Upload {
         } catch (RuntimeException | IOException e) {
             body.cancel();
             client.close();
+            store.abortUploadsInProgress(request.key()); // a failed upload leaves no billable parts behind
             throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
         }
         client.close();
@@ -121,7 +139,10 @@ final class S3Upload implements ObjectStore.Upload {
         return streamError;
     }
 
-    /** Reports the upload's failure (bad credentials, missing bucket) instead of a bare stream error. */
+    /**
+     * Reports the upload's failure (endpoint down, missing bucket, bad credentials) instead of a
+     * bare stream error, and never blocks forever on a failed upload.
+     */
     private final class GuardedStream extends OutputStream {
         private final OutputStream out;
 
@@ -131,39 +152,49 @@ final class S3Upload implements ObjectStore.Upload {
 
         @Override
         public void write(int b) throws IOException {
-            check();
-            try {
-                out.write(b);
-            } catch (RuntimeException e) {
-                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
-            }
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            check();
-            try {
-                out.write(b, off, len);
-            } catch (RuntimeException e) {
-                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
-            }
+            guarded(() -> out.write(b, off, len));
         }
 
         @Override
         public void flush() throws IOException {
-            out.flush();
+            guarded(out::flush);
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            guarded(out::close);
         }
 
-        private void check() throws IOException {
+        private void guarded(IoCall call) throws IOException {
             if (result.isCompletedExceptionally()) {
                 throw S3Errors.map(failure(new IOException("upload failed")), "upload",
                         store.uri(request.key()), request.key(), store.options());
             }
+            synchronized (wakeLock) {
+                writer = Thread.currentThread();
+            }
+            try {
+                call.run();
+            } catch (RuntimeException | IOException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            } finally {
+                synchronized (wakeLock) {
+                    writer = null;
+                    if (wokenByFailure) {
+                        Thread.interrupted(); // our own wake-up, not a cancellation of the step
+                        wokenByFailure = false;
+                    }
+                }
+            }
         }
+    }
+
+    private interface IoCall {
+        void run() throws IOException;
     }
 }

@@ -46,6 +46,9 @@ class S3ExecutorFileTest {
         assertEquals("zstd", latest.get("compression"));
         assertEquals("", latest.get("storage-class"));
 
+        String probe = action("latest").probe(Params.of(Map.of("prefix", base + "postgres_")), ctx).orElseThrow();
+        assertTrue(probe.startsWith("newest: " + base + "postgres_20261125T020000Z.sql.zst taken 2026-11-25T02:00:00Z"), probe);
+
         Map<String, Object> verified = run("verify", ctx, Map.of("object", latest.get("uri")));
         assertEquals(21L, verified.get("size"));
 

@@ -163,5 +163,28 @@ class S3StoreIT {
             assertTrue(e.getMessage().contains("http://127.0.0.1:" + closedPort), e.getMessage());
             assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
         }
+        Map<String, String> small = Map.of("endpoint", "http://127.0.0.1:" + closedPort, "part-size", String.valueOf(5 * MIB));
+        try (ObjectStore store = ObjectStores.open(StorageUri.parse("s3://b/"), small, s3.env())) {
+            // big enough that the SDK must start the multipart upload while we still write
+            IOException e = assertThrows(IOException.class, () -> {
+                try (ObjectStore.Upload upload = store.startUpload("k.sql", Map.of(), -1)) {
+                    byte[] chunk = new byte[MIB];
+                    for (int i = 0; i < 20; i++) {
+                        upload.stream().write(chunk);
+                    }
+                    upload.commit();
+                }
+            });
+            assertTrue(e.getMessage().contains("http://127.0.0.1:" + closedPort), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingBucketIsNamed() {
+        try (ObjectStore store = ObjectStores.open(StorageUri.parse("s3://no-such-bucket/"), s3.options(), s3.env())) {
+            IOException e = assertThrows(IOException.class, () -> store.put("k", new byte[1], Map.of()));
+            assertTrue(e.getMessage().contains("s3://no-such-bucket/k"), e.getMessage());
+            assertTrue(e.getMessage().contains("bucket does not exist"), e.getMessage());
+        }
     }
 }
