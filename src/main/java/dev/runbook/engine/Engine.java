@@ -134,8 +134,15 @@ public final class Engine {
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);
             Thread hook = new Thread(() -> {
-                run.cancel("interrupted (Ctrl-C or SIGTERM)");
+                // Ctrl-C or SIGTERM: interrupt the running steps and give them a moment to clean
+                // up (abort an upload, kill pg_dump) and the run to record how it ended
                 journal.append("run-interrupted", Map.of("reason", "signal"));
+                run.cancel("interrupted (Ctrl-C or SIGTERM)");
+                try {
+                    run.finished.await(15, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // exiting anyway
+                }
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -151,6 +158,7 @@ public final class Engine {
                 RunResult result = new RunResult(runId, valid.runbook().name(), outcome, masker.mask(message), took, steps,
                         run.outputs);
                 listener.runFinished(result);
+                run.finished.countDown();
                 return result;
             } finally {
                 try {

@@ -64,10 +64,16 @@ final class RunState {
         return dir;
     }
 
+    /** threads running a step attempt right now: interrupted when the run is cancelled */
+    final java.util.Set<Thread> working = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** counted down once the invocation has written run-finished */
+    final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
     void cancel(String reason) {
         if (!cancelled) {
             cancelReason = reason;
             cancelled = true;
         }
+        working.forEach(Thread::interrupt);
     }
 }

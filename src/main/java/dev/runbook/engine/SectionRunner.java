@@ -254,8 +254,10 @@ final class SectionRunner {
         }
         int attempts = step.retry().attempts();
         String lastError = null;
+        // cleanup and notification steps still run after a cancellation (deadline, Ctrl-C)
+        boolean stopsOnCancel = b.section() == Section.MAIN;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            if (run.cancelled) {
+            if (run.cancelled && stopsOnCancel) {
                 lastError = run.cancelReason;
                 break;
             }
@@ -273,6 +275,10 @@ final class SectionRunner {
                 worker.interrupt();
             }, Math.max(0, Duration.between(Instant.now(), run.deadline).toMillis()), TimeUnit.MILLISECONDS);
             boolean retryable = true;
+            run.working.add(worker);
+            if (run.cancelled) {
+                worker.interrupt(); // cancelled between the check above and registering
+            }
             try {
                 Outputs outputs = b.action().action().execute(params, context);
                 cancel(watchdog, deadlineWatch);
@@ -293,28 +299,30 @@ final class SectionRunner {
                 lastError = context.cancelled && Thread.currentThread().isInterrupted()
                         ? interruption(context, step) : describe(e);
             } finally {
+                run.working.remove(worker);
                 cancel(watchdog, deadlineWatch);
                 Thread.interrupted();
             }
             boolean timedOut = context.cancelled && step.timeout() != null && !run.cancelled;
             lastError = run.masker.mask(lastError);
             run.journal.append("attempt-failed", Map.of("step", fullId, "attempt", attempt, "message", lastError));
-            if (run.cancelled || !retryable || attempt == attempts) {
+            if ((run.cancelled && stopsOnCancel) || !retryable || attempt == attempts) {
                 break;
             }
             run.listener.stepLog(fullId, "warn", "attempt " + attempt + " of " + attempts + " failed: " + lastError
                     + (timedOut ? "" : ""));
-            if (!sleep(step.retry().delayBefore(attempt + 1))) {
+            if (!sleep(step.retry().delayBefore(attempt + 1), stopsOnCancel)) {
                 break;
             }
         }
-        Outcome outcome = run.cancelled ? Outcome.CANCELLED : step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED;
+        Outcome outcome = run.cancelled && stopsOnCancel ? Outcome.CANCELLED
+                : step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED;
         record(fullId, outcome, Duration.between(start, Instant.now()), attempts, lastError, false, false, Map.of(), false);
         return new Done(step.id(), outcome, Map.of());
     }
 
     private String interruption(EngineStepContext context, Step step) {
-        if (run.cancelled) {
+        if (run.cancelled && (step.timeout() == null || !context.cancelled)) {
             return "cancelled: " + run.cancelReason;
         }
         return "timed out after " + dev.runbook.spi.Durations.format(step.timeout()) + " (the step was interrupted)";
@@ -334,11 +342,11 @@ final class SectionRunner {
     }
 
     /** Sleeps before a retry; false when the run was cancelled meanwhile. */
-    private boolean sleep(Duration d) {
+    private boolean sleep(Duration d, boolean stopsOnCancel) {
         long until = System.nanoTime() + d.toNanos();
         try {
             while (System.nanoTime() < until) {
-                if (run.cancelled) {
+                if (run.cancelled && stopsOnCancel) {
                     return false;
                 }
                 Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
