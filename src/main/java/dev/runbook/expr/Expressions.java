@@ -168,7 +168,7 @@ public final class Expressions {
             throw new ExpressionException("cannot parse `" + text + "`: " + firstLine(parsed.getErrorString()));
         }
         try {
-            List<List<String>> chains = explainUnknownReferences(parsed.getAst());
+            List<List<String>> chains = explainUnknownReferences(parsed.getAst(), text);
             CelAbstractSyntaxTree ast = cel.check(parsed.getAst()).getAst();
             Set<String> refs = new LinkedHashSet<>();
             for (CelReference r : ast.getReferenceMap().values()) {
@@ -221,7 +221,7 @@ public final class Expressions {
     }
 
     /** Turns CEL's "undeclared reference to 'inputs'" into "unknown input 'bukcet' (did you mean `bucket`?)". */
-    private List<List<String>> explainUnknownReferences(CelAbstractSyntaxTree parsed) throws ExpressionException {
+    private List<List<String>> explainUnknownReferences(CelAbstractSyntaxTree parsed, String text) throws ExpressionException {
         List<String> problems = new ArrayList<>();
         List<List<String>> chains = new ArrayList<>();
         CelNavigableExpr.fromExpr(parsed.getExpr()).allNodes().forEach(node -> {
@@ -235,7 +235,7 @@ public final class Expressions {
                 return;
             }
             chains.add(chain);
-            String problem = checkChain(chain);
+            String problem = checkChain(chain, text);
             if (problem != null) {
                 problems.add(problem);
             }
@@ -260,7 +260,7 @@ public final class Expressions {
         return out;
     }
 
-    private String checkChain(List<String> chain) {
+    private String checkChain(List<String> chain, String text) {
         String root = chain.get(0);
         if (!ROOTS.contains(root)) {
             return null; // a comprehension variable or CEL's own; the checker judges it
@@ -293,7 +293,7 @@ public final class Expressions {
                 }
                 String id = chain.get(1);
                 if (!declarations.stepOutputs.containsKey(id)) {
-                    return unknown("step", declarations.stepId(id), new java.util.LinkedHashSet<>(declarations.stepIds()));
+                    return unknown("step", asWritten(text, id), new java.util.LinkedHashSet<>(declarations.stepIds()));
                 }
                 String what = chain.get(2);
                 if (what.equals("status")) {
@@ -315,6 +315,17 @@ public final class Expressions {
             }
         }
         return null;
+    }
+
+    /** A name as the user wrote it (CEL sees find_backup where the runbook says find-backup). */
+    private static String asWritten(String text, String celName) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[A-Za-z0-9_-]+").matcher(text);
+        while (m.find()) {
+            if (CelNames.name(m.group()).equals(celName)) {
+                return m.group();
+            }
+        }
+        return celName;
     }
 
     private static String unknown(String what, String name, Set<String> known) {

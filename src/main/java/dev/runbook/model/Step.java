@@ -20,7 +20,8 @@ public record Step(String id, String name, String uses, Map<String, Object> with
                    Location location, Map<String, Location> fieldLocations) {
 
     public Step {
-        with = Map.copyOf(with);
+        // keep the order written (plans list parameters as written) and allow `key:` with no value
+        with = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(with));
         needs = List.copyOf(needs);
         fieldLocations = Map.copyOf(fieldLocations);
     }

@@ -347,7 +347,7 @@ final class RunbookValidator {
                 continue; // duplicate, reported
             }
             ids.add(s.id());
-            if (!s.needs().isEmpty()) {
+            if (!s.needs().isEmpty() || s.fieldLocations().containsKey("needs")) { // `needs: []` means "needs nothing"
                 explicit.put(s.id(), s.needs());
             }
         }
