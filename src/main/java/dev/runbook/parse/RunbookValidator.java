@@ -154,7 +154,7 @@ final class RunbookValidator {
             checkLiteral(step, spec, e.getValue(), field);
         }
         for (ParamSpec spec : specs) {
-            if (spec.required() && spec.defaultValue() == null && !given.containsKey(spec.name())) {
+            if (spec.required() && spec.defaultValue() == null && given.get(spec.name()) == null) {
                 problems.add(new Problem(step.locationOf(prefix), step.id(), prefix + "." + spec.name(),
                         "missing required parameter '" + spec.name() + "' for " + step.uses()
                                 + (spec.description() != null ? " (" + spec.description() + ")" : ""), null));

@@ -81,9 +81,9 @@ public final class Planner {
         }
         List<Plan.PlannedSection> sections = sections(valid, scope, warnings, "", target);
         Map<String, Object> shownInputs = new LinkedHashMap<>();
-        bound.values().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.format(d) : v));
+        bound.values().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
         return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs, target.kind(),
-                rb.deadline() == null ? null : Durations.format(rb.deadline()), checks, sections, warnings);
+                rb.deadline() == null ? null : Durations.literal(rb.deadline()), checks, sections, warnings);
     }
 
     private List<Plan.PlannedSection> sections(ValidRunbook valid, Scope scope, List<String> warnings, String prefix,
@@ -131,8 +131,8 @@ public final class Planner {
         RetryPolicy r = step.retry();
         return new Plan.PlannedStep(prefix + step.id(), step.name(), step.uses(), description, shown,
                 graph.dependenciesOf(step.id()).stream().map(d -> prefix + d).toList(), step.condition(),
-                decision(valid, step, scope, warnings), r.attempts(), Durations.format(r.delay()),
-                r.backoff().name().toLowerCase(), step.timeout() == null ? null : Durations.format(step.timeout()),
+                decision(valid, step, scope, warnings), r.attempts(), Durations.literal(r.delay()),
+                r.backoff().name().toLowerCase(), step.timeout() == null ? null : Durations.literal(step.timeout()),
                 step.continueOnError(), destructive, approval, calls, probe);
     }
 

@@ -37,7 +37,33 @@ public final class Durations {
         return Optional.of(total);
     }
 
-    /** Formats for people: {@code 1h 2m 3s}, {@code 450ms}. */
+    /** Writes a duration the way runbooks do, so it reads back the same: {@code 45m}, {@code 1h30m}, {@code 26h}, {@code 500ms}. */
+    public static String literal(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        StringBuilder out = new StringBuilder();
+        long days = d.toDays();
+        if (days > 0 && d.toHoursPart() == 0 && d.toMinutesPart() == 0 && d.toSecondsPart() == 0 && d.toMillisPart() == 0) {
+            return days + "d";
+        }
+        long hours = d.toHours();
+        if (hours > 0) {
+            out.append(hours).append('h');
+        }
+        if (d.toMinutesPart() > 0) {
+            out.append(d.toMinutesPart()).append('m');
+        }
+        if (d.toSecondsPart() > 0) {
+            out.append(d.toSecondsPart()).append('s');
+        }
+        if (d.toMillisPart() > 0) {
+            out.append(d.toMillisPart()).append("ms");
+        }
+        return out.toString();
+    }
+
+    /** Formats an elapsed time for people: {@code 1h 2m 3s}, {@code 4.2s}, {@code 450ms}. */
     public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms < 1000) {

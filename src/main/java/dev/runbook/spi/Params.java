@@ -197,6 +197,9 @@ public final class Params {
         if (v instanceof List<?> l) {
             return l.stream().map(Params::display).toList().toString();
         }
+        if (v instanceof java.time.Duration d) {
+            return Durations.literal(d);
+        }
         return String.valueOf(v); // Secret and Deferred mask themselves in toString()
     }
 
