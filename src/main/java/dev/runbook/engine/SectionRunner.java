@@ -56,6 +56,8 @@ final class SectionRunner {
         return t;
     });
 
+    private final java.util.concurrent.atomic.AtomicBoolean deadlineNoted = new java.util.concurrent.atomic.AtomicBoolean();
+
     SectionRunner(RunState run, int maxParallel) {
         this.run = run;
         this.slots = new Semaphore(maxParallel);
@@ -178,9 +180,7 @@ final class SectionRunner {
             long ms = Duration.between(Instant.now(), run.deadline).toMillis();
             Done d = ms > 0 ? finished.poll(ms, TimeUnit.MILLISECONDS) : finished.poll();
             if (d == null && !run.cancelled) {
-                run.cancel("deadline exceeded: the runbook's recovery-time budget has run out");
-                run.listener.note(run.cancelReason);
-                run.journal.append("deadline-exceeded", Map.of());
+                deadlineReached();
                 return null;
             }
             return d;
@@ -188,6 +188,15 @@ final class SectionRunner {
             Thread.currentThread().interrupt();
             run.cancel("interrupted");
             return null;
+        }
+    }
+
+    /** The run's deadline passed: cancels the run once, whichever thread (scheduler or step watchdog) sees it first. */
+    private void deadlineReached() {
+        if (deadlineNoted.compareAndSet(false, true) && !run.cancelled) {
+            run.cancel("deadline exceeded: the runbook's recovery-time budget has run out");
+            run.listener.note(run.cancelReason);
+            run.journal.append("deadline-exceeded", Map.of());
         }
     }
 
@@ -269,6 +278,7 @@ final class SectionRunner {
                 worker.interrupt();
             }, step.timeout().toMillis(), TimeUnit.MILLISECONDS);
             ScheduledFuture<?> deadlineWatch = run.deadline == null ? null : timers.schedule(() -> {
+                deadlineReached(); // before the interrupt: the step must end as cancelled, not as timed out
                 context.cancelled = true;
                 worker.interrupt();
             }, Math.max(0, Duration.between(Instant.now(), run.deadline).toMillis()), TimeUnit.MILLISECONDS);
@@ -314,8 +324,8 @@ final class SectionRunner {
     }
 
     private String interruption(EngineStepContext context, Step step) {
-        if (run.cancelled) {
-            return "cancelled: " + run.cancelReason;
+        if (run.cancelled || step.timeout() == null) {
+            return "cancelled: " + (run.cancelled ? run.cancelReason : "interrupted");
         }
         return "timed out after " + dev.runbook.spi.Durations.format(step.timeout()) + " (the step was interrupted)";
     }
