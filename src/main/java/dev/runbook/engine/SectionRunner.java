@@ -104,7 +104,9 @@ final class SectionRunner {
                     continue;
                 }
                 RunHistory.StepRecord before = run.previous.get(fullId);
-                if (before != null && before.outcome().done() && !before.secretOutputs() && !run.rerun.contains(fullId)
+                // a step skipped last time (mostly: blocked by the failure being resumed) has no result to keep
+                if (before != null && before.outcome().done() && before.outcome() != Outcome.SKIPPED
+                        && !before.secretOutputs() && !run.rerun.contains(fullId)
                         && section == Section.MAIN && b.action() != null) {
                     pending.remove(id);
                     ended.add(id);
