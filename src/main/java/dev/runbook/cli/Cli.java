@@ -17,10 +17,10 @@ public record Cli(PrintWriter out, PrintWriter err, BufferedReader in, Map<Strin
     /** The state directory: {@code --state-dir}, else $RUNBOOK_STATE_DIR, else ./.runbook */
     public Path stateDir(Path option) {
         if (option != null) {
-            return option.toAbsolutePath();
+            return resolve(option); // relative to the working directory, like the other file arguments
         }
         String fromEnv = env.get("RUNBOOK_STATE_DIR");
-        return fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv).toAbsolutePath() : workDir.resolve(".runbook");
+        return fromEnv != null && !fromEnv.isBlank() ? resolve(Path.of(fromEnv)) : workDir.resolve(".runbook");
     }
 
     public Path resolve(Path file) {

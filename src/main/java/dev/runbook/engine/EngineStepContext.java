@@ -17,6 +17,8 @@ final class EngineStepContext implements StepContext, StepLog {
     private final Path runbookDir;
     private final Instant deadline; // of this attempt (timeout), or null
     volatile boolean cancelled;
+    /** set only by the step's own timeout, so the message can tell a timeout from a cancellation */
+    volatile boolean timedOut;
     private volatile long lastProgressJournal;
 
     EngineStepContext(RunState run, String stepId, Path runbookDir, Duration timeout) {

@@ -24,12 +24,13 @@ public final class SecretMasker {
             return;
         }
         values.add(value);
-        values.sort(Comparator.comparingInt(String::length).reversed()); // longest first: no partial leftovers
-        // also the forms a value takes when a tool quotes or URL-encodes it
+        // also the form a value takes when a tool URL-encodes it; encoded once only: encoding the
+        // encoded form changes it again ('%' → '%25'), so recursing never ended
         String encoded = java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
-        if (!encoded.equals(value)) {
-            add(encoded);
+        if (!encoded.equals(value) && !values.contains(encoded)) {
+            values.add(encoded);
         }
+        values.sort(Comparator.comparingInt(String::length).reversed()); // longest first: no partial leftovers
     }
 
     public String mask(String text) {

@@ -56,6 +56,8 @@ final class SectionRunner {
         return t;
     });
 
+    private final java.util.concurrent.atomic.AtomicBoolean deadlineNoted = new java.util.concurrent.atomic.AtomicBoolean();
+
     SectionRunner(RunState run, int maxParallel) {
         this.run = run;
         this.slots = new Semaphore(maxParallel);
@@ -102,7 +104,9 @@ final class SectionRunner {
                     continue;
                 }
                 RunHistory.StepRecord before = run.previous.get(fullId);
-                if (before != null && before.outcome().done() && !before.secretOutputs() && !run.rerun.contains(fullId)
+                // a step skipped last time (mostly: blocked by the failure being resumed) has no result to keep
+                if (before != null && before.outcome().done() && before.outcome() != Outcome.SKIPPED
+                        && !before.secretOutputs() && !run.rerun.contains(fullId)
                         && section == Section.MAIN && b.action() != null) {
                     pending.remove(id);
                     ended.add(id);
@@ -178,9 +182,7 @@ final class SectionRunner {
             long ms = Duration.between(Instant.now(), run.deadline).toMillis();
             Done d = ms > 0 ? finished.poll(ms, TimeUnit.MILLISECONDS) : finished.poll();
             if (d == null && !run.cancelled) {
-                run.cancel("deadline exceeded: the runbook's recovery-time budget has run out");
-                run.listener.note(run.cancelReason);
-                run.journal.append("deadline-exceeded", Map.of());
+                deadlineReached();
                 return null;
             }
             return d;
@@ -188,6 +190,15 @@ final class SectionRunner {
             Thread.currentThread().interrupt();
             run.cancel("interrupted");
             return null;
+        }
+    }
+
+    /** The run's deadline passed: cancels the run once, whichever thread (scheduler or step watchdog) sees it first. */
+    private void deadlineReached() {
+        if (deadlineNoted.compareAndSet(false, true) && !run.cancelled) {
+            run.cancel("deadline exceeded: the runbook's recovery-time budget has run out");
+            run.listener.note(run.cancelReason);
+            run.journal.append("deadline-exceeded", Map.of());
         }
     }
 
@@ -267,10 +278,12 @@ final class SectionRunner {
             EngineStepContext context = new EngineStepContext(run, fullId, valid.runbook().file().getParent(), step.timeout());
             Thread worker = Thread.currentThread();
             ScheduledFuture<?> watchdog = step.timeout() == null ? null : timers.schedule(() -> {
+                context.timedOut = true;
                 context.cancelled = true;
                 worker.interrupt();
             }, step.timeout().toMillis(), TimeUnit.MILLISECONDS);
             ScheduledFuture<?> deadlineWatch = run.deadline == null ? null : timers.schedule(() -> {
+                deadlineReached(); // before the interrupt: the step must end as cancelled, not as timed out
                 context.cancelled = true;
                 worker.interrupt();
             }, Math.max(0, Duration.between(Instant.now(), run.deadline).toMillis()), TimeUnit.MILLISECONDS);
@@ -303,14 +316,12 @@ final class SectionRunner {
                 cancel(watchdog, deadlineWatch);
                 Thread.interrupted();
             }
-            boolean timedOut = context.cancelled && step.timeout() != null && !run.cancelled;
             lastError = run.masker.mask(lastError);
             run.journal.append("attempt-failed", Map.of("step", fullId, "attempt", attempt, "message", lastError));
             if ((run.cancelled && stopsOnCancel) || !retryable || attempt == attempts) {
                 break;
             }
-            run.listener.stepLog(fullId, "warn", "attempt " + attempt + " of " + attempts + " failed: " + lastError
-                    + (timedOut ? "" : ""));
+            run.listener.stepLog(fullId, "warn", "attempt " + attempt + " of " + attempts + " failed: " + lastError);
             if (!sleep(step.retry().delayBefore(attempt + 1), stopsOnCancel)) {
                 break;
             }
@@ -322,8 +333,8 @@ final class SectionRunner {
     }
 
     private String interruption(EngineStepContext context, Step step) {
-        if (run.cancelled && (step.timeout() == null || !context.cancelled)) {
-            return "cancelled: " + run.cancelReason;
+        if (!context.timedOut) {
+            return "cancelled: " + (run.cancelled ? run.cancelReason : "interrupted");
         }
         return "timed out after " + dev.runbook.spi.Durations.format(step.timeout()) + " (the step was interrupted)";
     }

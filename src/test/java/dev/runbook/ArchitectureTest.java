@@ -1,0 +1,77 @@
+package dev.runbook;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * The layering the design relies on, checked on the compiled main classes: the CLI sits on
+ * top, executors know only the SPI (and storage), and the engine knows no executor by name.
+ */
+class ArchitectureTest {
+
+    private static JavaClasses main;
+
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                .importPackages("dev.runbook");
+        // a rule over an empty import would pass vacuously
+        assertFalse(main.that(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.runbook.engine")).isEmpty(),
+                "no engine classes were imported");
+        assertFalse(main.that(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.runbook.executors..")).isEmpty(),
+                "no executor classes were imported");
+    }
+
+    @Test
+    void nothingButTheCliDependsOnTheCli() {
+        ArchRule rule = noClasses().that().resideInAnyPackage(
+                        "dev.runbook.model..", "dev.runbook.parse..", "dev.runbook.expr..", "dev.runbook.graph..",
+                        "dev.runbook.plan..", "dev.runbook.engine..", "dev.runbook.spi..", "dev.runbook.registry..",
+                        "dev.runbook.storage..", "dev.runbook.executors..")
+                .should().dependOnClassesThat().resideInAPackage("dev.runbook.cli..");
+        rule.check(main);
+    }
+
+    @Test
+    void theSpiStandsAlone() {
+        noClasses().that().resideInAPackage("dev.runbook.spi..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.runbook.engine..", "dev.runbook.parse..", "dev.runbook.plan..", "dev.runbook.cli..")
+                .check(main);
+    }
+
+    @Test
+    void executorsKnowOnlyTheSpi() {
+        noClasses().that().resideInAPackage("dev.runbook.executors..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.runbook.engine..", "dev.runbook.plan..", "dev.runbook.parse..", "dev.runbook.cli..")
+                .check(main);
+    }
+
+    @Test
+    void theEngineKnowsNoExecutorByName() {
+        noClasses().that().resideInAPackage("dev.runbook.engine..")
+                .should().dependOnClassesThat().resideInAPackage("dev.runbook.executors..")
+                .check(main);
+    }
+
+    @Test
+    void topLevelPackagesHaveNoCycles() {
+        slices().matching("dev.runbook.(*)..").should().beFreeOfCycles().check(main);
+    }
+
+    @Test
+    void executorPackagesDoNotDependOnEachOther() {
+        slices().matching("dev.runbook.executors.(*)..").should().notDependOnEachOther().check(main);
+    }
+}
