@@ -205,7 +205,11 @@ public final class Engine {
         if (!outcome.failure()) {
             outcome = Outcome.worst(outcome, runbookOutputs(valid, scope, run));
         }
-        return run.cancelled && outcome != Outcome.SUCCEEDED ? Outcome.worst(outcome, Outcome.CANCELLED) : outcome;
+        if (run.cancelled && outcome != Outcome.SUCCEEDED) {
+            return Outcome.worst(outcome, Outcome.CANCELLED);
+        }
+        // a run whose failures were all allowed (continue-on-error) or skipped has succeeded
+        return outcome.failure() ? outcome : Outcome.SUCCEEDED;
     }
 
     /** Evaluates the runbook's {@code outputs:} (shown at the end, recorded in the journal). */

@@ -17,12 +17,18 @@ import java.nio.file.StandardOpenOption;
  */
 public final class RunLock implements AutoCloseable {
 
+    // OS file locks belong to the whole process, and closing any channel on the file drops them;
+    // so a second attempt from this same JVM must be refused before it opens the file at all.
+    private static final java.util.Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path file;
 
-    private RunLock(FileChannel channel, FileLock lock) {
+    private RunLock(FileChannel channel, FileLock lock, Path file) {
         this.channel = channel;
         this.lock = lock;
+        this.file = file;
     }
 
     /** Another run holds the lock. */
@@ -38,7 +44,20 @@ public final class RunLock implements AutoCloseable {
      */
     public static RunLock acquire(Path lockDir, String runbook, String target, String holder) throws IOException, HeldException {
         Files.createDirectories(lockDir);
-        Path file = lockDir.resolve(runbook + "@" + target + ".lock");
+        Path file = lockDir.resolve(runbook + "@" + target + ".lock").toAbsolutePath().normalize();
+        if (!HELD_HERE.add(file)) {
+            throw new HeldException("runbook '" + runbook + "' is already running against target '" + target + "': "
+                    + Files.readString(file, StandardCharsets.UTF_8).trim() + " (in this same process).");
+        }
+        try {
+            return lockFile(file, runbook, target, holder);
+        } catch (IOException | HeldException | RuntimeException e) {
+            HELD_HERE.remove(file);
+            throw e;
+        }
+    }
+
+    private static RunLock lockFile(Path file, String runbook, String target, String holder) throws IOException, HeldException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -56,7 +75,7 @@ public final class RunLock implements AutoCloseable {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
         channel.force(false);
-        return new RunLock(channel, lock);
+        return new RunLock(channel, lock, file);
     }
 
     @Override
@@ -67,6 +86,8 @@ public final class RunLock implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // the kernel drops the lock with the process anyway
+        } finally {
+            HELD_HERE.remove(file);
         }
     }
 }
