@@ -139,6 +139,24 @@ public final class Params {
         throw new IllegalArgumentException("parameter '" + name + "' must be a mapping");
     }
 
+    /**
+     * A mapping parameter as text values (environment variables, storage options). Secret values
+     * are revealed, and each is handed to {@code onSecret} first, e.g. {@code context::addSecret},
+     * so that the engine masks it wherever it might appear.
+     */
+    public Map<String, String> stringMap(String name, java.util.function.Consumer<String> onSecret) {
+        Map<String, String> out = new LinkedHashMap<>();
+        map(name).forEach((k, v) -> {
+            if (v instanceof Secret s) {
+                onSecret.accept(s.reveal());
+                out.put(k, s.reveal());
+            } else if (v != null) {
+                out.put(k, String.valueOf(v));
+            }
+        });
+        return out;
+    }
+
     /** A nested mapping parameter as Params (e.g. {@code expect:}). */
     public Params nested(String name) {
         return new Params(map(name));

@@ -81,16 +81,7 @@ final class ComposeParams {
      * engine so it is masked if the command ever prints it.
      */
     static Map<String, String> env(Params params, StepContext context) {
-        Map<String, String> out = new LinkedHashMap<>();
-        params.map("env").forEach((k, v) -> {
-            if (v instanceof Secret s) {
-                context.addSecret(s.reveal());
-                out.put(k, s.reveal());
-            } else if (v != null) {
-                out.put(k, String.valueOf(v));
-            }
-        });
-        return out;
+        return params.stringMap("env", context::addSecret);
     }
 
     /** " with env A, B" (names only), or empty. */

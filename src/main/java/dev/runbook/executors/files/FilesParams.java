@@ -22,16 +22,7 @@ final class FilesParams {
 
     /** The store options as strings; a secret option (e.g. a KMS key id) is registered for masking. */
     static Map<String, String> storageOptions(Params params, StepContext context) {
-        Map<String, String> out = new LinkedHashMap<>();
-        params.map("storage").forEach((k, v) -> {
-            if (v instanceof Secret s) {
-                context.addSecret(s.reveal());
-                out.put(k, s.reveal());
-            } else if (v != null) {
-                out.put(k, String.valueOf(v));
-            }
-        });
-        return out;
+        return params.stringMap("storage", context::addSecret);
     }
 
     /** The key prefix of a location, always ending in "/" unless empty (a location names a folder). */
