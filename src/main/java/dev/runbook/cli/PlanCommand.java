@@ -8,6 +8,7 @@ import dev.runbook.plan.Targets;
 import dev.runbook.registry.ExecutorRegistry;
 import dev.runbook.spi.Target;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,14 +30,8 @@ final class PlanCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
-    @Option(names = "--input", paramLabel = "NAME=VALUE", description = "set an input (repeatable)")
-    Map<String, String> inputs;
-
-    @Option(names = "--inputs", paramLabel = "FILE", description = "a YAML file of inputs")
-    Path inputsFile;
-
-    @Option(names = "--target", description = "compose, kubernetes or local (default: the runbook's)")
-    String target;
+    @Mixin
+    InputOptions options = new InputOptions();
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (stable, documented)")
     Format format;
@@ -55,7 +50,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ValidRunbook valid = Runbooks.load(cli, registry, file);
-        Plan plan = make(cli, valid, Runbooks.inputs(cli, inputsFile, inputs, valid), target, refresh);
+        Plan plan = make(cli, valid, Runbooks.inputs(cli, options.inputsFile, options.inputs, valid), options.target, refresh);
         cli.out().print(format == Format.json ? PlanText.json(plan) : PlanText.text(plan));
         cli.out().flush();
         if (out != null) {

@@ -7,6 +7,7 @@ import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.Planner;
 import dev.runbook.registry.ExecutorRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,17 +30,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--rerun", paramLabel = "STEP", description = "run this step again, and everything after it (repeatable)")
     List<String> rerun;
 
-    @Option(names = "--max-parallel", defaultValue = "4")
-    int maxParallel;
-
-    @Option(names = {"--yes", "-y"}, description = "approve every step that needs approval")
-    boolean yes;
-
-    @Option(names = "--approve", paramLabel = "STEP", description = "approve this step (repeatable)")
-    List<String> approve;
-
-    @Option(names = "--state-dir", paramLabel = "DIR")
-    Path stateDir;
+    @Mixin
+    ApprovalOptions execution = new ApprovalOptions();
 
     ResumeCommand(Cli cli, ExecutorRegistry registry) {
         this.cli = cli;
@@ -48,9 +40,9 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RunHistory history = new RunHistory(cli.stateDir(stateDir));
+        RunHistory history = new RunHistory(cli.stateDir(execution.stateDir));
         RunHistory.RunSummary previous = history.read(runId).orElseThrow(() ->
-                new CliException(ExitCodes.INVALID, "no run '" + runId + "' in " + cli.stateDir(stateDir) + "; see `runbook runs`"));
+                new CliException(ExitCodes.INVALID, "no run '" + runId + "' in " + cli.stateDir(execution.stateDir) + "; see `runbook runs`"));
         if (previous.status().equals("succeeded")) {
             cli.out().println("Run " + runId + " already succeeded; nothing to resume. Use --rerun STEP to repeat a step.");
             if (rerun == null || rerun.isEmpty()) {
@@ -63,8 +55,8 @@ final class ResumeCommand implements Callable<Integer> {
             cli.err().println("note: " + previous.file() + " changed since this run started; the changed runbook is used"
                     + " (steps already done are kept).");
         }
-        Engine engine = new Engine(cli.stateDir(stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
-                Approvals.of(cli, yes, approve), maxParallel);
+        Engine engine = new Engine(cli.stateDir(execution.stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
+                execution.approver(cli), execution.maxParallel);
         try {
             return RunCommand.exitCode(engine.resume(valid, previous, rerun == null ? Set.of() : Set.copyOf(rerun)));
         } catch (Engine.NotStartedException e) {

@@ -11,6 +11,7 @@ import dev.runbook.plan.Targets;
 import dev.runbook.registry.ExecutorRegistry;
 import dev.runbook.spi.Target;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,26 +36,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plan", paramLabel = "PLAN.json", description = "run exactly this saved plan; refuses if the runbook or inputs changed")
     Path planFile;
 
-    @Option(names = "--input", paramLabel = "NAME=VALUE", description = "set an input (repeatable)")
-    Map<String, String> inputs;
+    @Mixin
+    InputOptions options = new InputOptions();
 
-    @Option(names = "--inputs", paramLabel = "FILE", description = "a YAML file of inputs")
-    Path inputsFile;
-
-    @Option(names = "--target", description = "compose, kubernetes or local (default: the runbook's)")
-    String target;
-
-    @Option(names = "--max-parallel", defaultValue = "4", description = "steps that may run at once (default 4)")
-    int maxParallel;
-
-    @Option(names = {"--yes", "-y"}, description = "approve every step that needs approval")
-    boolean yes;
-
-    @Option(names = "--approve", paramLabel = "STEP", description = "approve this step (repeatable)")
-    List<String> approve;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "where runs and locks are kept (default ./.runbook or $RUNBOOK_STATE_DIR)")
-    Path stateDir;
+    @Mixin
+    ApprovalOptions execution = new ApprovalOptions();
 
     RunCommand(Cli cli, ExecutorRegistry registry) {
         this.cli = cli;
@@ -69,9 +55,9 @@ final class RunCommand implements Callable<Integer> {
         Plan saved = planFile == null ? null : readPlan();
         Path runbookFile = file != null ? file : Path.of(saved.file());
         ValidRunbook valid = Runbooks.load(cli, registry, runbookFile);
-        Map<String, Object> given = Runbooks.inputs(cli, inputsFile, inputs, valid);
+        Map<String, Object> given = Runbooks.inputs(cli, options.inputsFile, options.inputs, valid);
         if (saved != null) {
-            if (inputs != null || inputsFile != null) {
+            if (options.inputs != null || options.inputsFile != null) {
                 throw new CliException(ExitCodes.INVALID, "--plan runs the inputs recorded in the plan; do not give --input or --inputs with it");
             }
             given = new java.util.LinkedHashMap<>(saved.inputs());
@@ -79,12 +65,12 @@ final class RunCommand implements Callable<Integer> {
         }
         Target chosen;
         try {
-            chosen = Targets.choose(valid.runbook().target(), saved != null ? saved.target() : target);
+            chosen = Targets.choose(valid.runbook().target(), saved != null ? saved.target() : options.target);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.INVALID, e.getMessage());
         }
-        Engine engine = new Engine(cli.stateDir(stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
-                Approvals.of(cli, yes, approve), maxParallel);
+        Engine engine = new Engine(cli.stateDir(execution.stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
+                execution.approver(cli), execution.maxParallel);
         try {
             return exitCode(engine.run(valid, given, chosen));
         } catch (Engine.NotStartedException e) {
