@@ -69,6 +69,17 @@ final class RunState {
     /** counted down once the invocation has written run-finished */
     final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
+    private final java.util.concurrent.atomic.AtomicBoolean deadlineNoted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The run's deadline passed: cancels the run once, whichever thread (scheduler or step watchdog) sees it first. */
+    void deadlineReached() {
+        if (deadlineNoted.compareAndSet(false, true) && !cancelled) {
+            cancel("deadline exceeded: the runbook's recovery-time budget has run out");
+            listener.note(cancelReason);
+            journal.append("deadline-exceeded", Map.of());
+        }
+    }
+
     void cancel(String reason) {
         if (!cancelled) {
             cancelReason = reason;

@@ -10,19 +10,13 @@ import dev.runbook.parse.ValidRunbook;
 import dev.runbook.parse.ValidRunbook.BoundStep;
 import dev.runbook.parse.ValidRunbook.Section;
 import dev.runbook.plan.InputBinder;
-import dev.runbook.spi.Deferred;
-import dev.runbook.spi.Outputs;
-import dev.runbook.spi.ParamSpec;
-import dev.runbook.spi.Params;
 import dev.runbook.spi.Secret;
-import dev.runbook.spi.StepFailure;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -56,11 +49,17 @@ final class SectionRunner {
         return t;
     });
 
-    private final java.util.concurrent.atomic.AtomicBoolean deadlineNoted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private final StepRecorder recorder;
+    private final StepExecution execution;
+    private final PreconditionGates gateChecks;
 
     SectionRunner(RunState run, int maxParallel) {
         this.run = run;
         this.slots = new Semaphore(maxParallel);
+        this.recorder = new StepRecorder(run);
+        this.execution = new StepExecution(run, timers, recorder);
+        this.gateChecks = new PreconditionGates(run);
     }
 
     void shutdown() {
@@ -68,9 +67,6 @@ final class SectionRunner {
         timers.shutdownNow();
     }
 
-    /** One finished step, handed from its thread to the scheduler. */
-    private record Done(String id, Outcome outcome, Map<String, Object> outputs) {
-    }
 
     /**
      * @param preconditions checks that read step outputs: evaluated as soon as they can be;
@@ -81,11 +77,11 @@ final class SectionRunner {
         List<String> pending = new ArrayList<>(graph.steps());
         Set<String> running = new HashSet<>();
         Set<String> ended = new HashSet<>();
-        LinkedBlockingQueue<Done> finished = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<StepDone> finished = new LinkedBlockingQueue<>();
         List<Precondition> gates = new ArrayList<>(preconditions);
         Outcome outcome = Outcome.SUCCEEDED;
         while (!pending.isEmpty() || !running.isEmpty()) {
-            Set<String> allowed = allowedBeforeGates(valid, graph, gates, scope);
+            Set<String> allowed = PreconditionGates.allowedBeforeGates(valid, graph, gates, scope);
             for (String id : new ArrayList<>(pending)) {
                 if (!ended.containsAll(graph.dependenciesOf(id)) || (allowed != null && !allowed.contains(id))) {
                     continue;
@@ -99,7 +95,7 @@ final class SectionRunner {
                 if (!go) {
                     pending.remove(id);
                     ended.add(id);
-                    record(fullId, Outcome.SKIPPED, Duration.ZERO, 0, skipReason(b, scope), false, false, Map.of(), false);
+                    recorder.record(fullId, Outcome.SKIPPED, Duration.ZERO, 0, skipReason(b, scope), false, false, Map.of(), false);
                     scope.stepFinished(id, "skipped", Map.of());
                     continue;
                 }
@@ -110,7 +106,7 @@ final class SectionRunner {
                         && section == Section.MAIN && b.action() != null) {
                     pending.remove(id);
                     ended.add(id);
-                    reuse(fullId, before);
+                    recorder.reuse(fullId, before);
                     scope.stepFinished(id, before.outcome().label(), before.outputs());
                     continue;
                 }
@@ -121,18 +117,18 @@ final class SectionRunner {
                 pending.remove(id);
                 running.add(id);
                 threads.submit(() -> {
-                    Done d;
+                    StepDone d;
                     try {
-                        d = isCall ? callRunbook(valid, b, scope, prefix) : execute(valid, b, scope, fullId);
+                        d = isCall ? callRunbook(valid, b, scope, prefix) : execution.execute(valid, b, scope, fullId);
                     } catch (Throwable t) {
-                        record(fullId, Outcome.FAILED, Duration.ZERO, 1, "internal error: " + t, false, false, Map.of(), false);
-                        d = new Done(id, Outcome.FAILED, Map.of());
+                        recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, "internal error: " + t, false, false, Map.of(), false);
+                        d = new StepDone(id, Outcome.FAILED, Map.of());
                     } finally {
                         if (!isCall) {
                             slots.release();
                         }
                     }
-                    finished.add(new Done(id, d.outcome(), d.outputs()));
+                    finished.add(new StepDone(id, d.outcome(), d.outputs()));
                 });
             }
             if (running.isEmpty()) {
@@ -143,7 +139,7 @@ final class SectionRunner {
                     break;
                 }
             }
-            Done d = awaitNext(finished);
+            StepDone d = awaitNext(finished);
             if (d == null) {
                 continue; // deadline reached: running steps were cancelled; go on collecting them
             }
@@ -154,7 +150,7 @@ final class SectionRunner {
             if (d.outcome().failure()) {
                 scope.status(new Expressions.RunStatus(true, run.cancelled));
             }
-            String failedGate = checkGates(valid, gates, scope);
+            String failedGate = gateChecks.checkGates(valid, gates, scope);
             if (failedGate != null) {
                 run.journal.append("precondition-failed", Map.of("message", failedGate));
                 run.listener.note("precondition failed: " + failedGate);
@@ -164,7 +160,7 @@ final class SectionRunner {
             }
         }
         for (String id : pending) { // left over: blocked by a failure or a precondition
-            record(prefix + id, Outcome.SKIPPED, Duration.ZERO, 0, "not started: an earlier step failed", false, false, Map.of(), false);
+            recorder.record(prefix + id, Outcome.SKIPPED, Duration.ZERO, 0, "not started: an earlier step failed", false, false, Map.of(), false);
         }
         return outcome;
     }
@@ -174,15 +170,15 @@ final class SectionRunner {
     }
 
     /** Waits for the next step to end; at the run's deadline, cancels what runs and returns null. */
-    private Done awaitNext(LinkedBlockingQueue<Done> finished) {
+    private StepDone awaitNext(LinkedBlockingQueue<StepDone> finished) {
         try {
             if (run.deadline == null || run.cancelled) {
                 return finished.take();
             }
             long ms = Duration.between(Instant.now(), run.deadline).toMillis();
-            Done d = ms > 0 ? finished.poll(ms, TimeUnit.MILLISECONDS) : finished.poll();
+            StepDone d = ms > 0 ? finished.poll(ms, TimeUnit.MILLISECONDS) : finished.poll();
             if (d == null && !run.cancelled) {
-                deadlineReached();
+                run.deadlineReached();
                 return null;
             }
             return d;
@@ -190,15 +186,6 @@ final class SectionRunner {
             Thread.currentThread().interrupt();
             run.cancel("interrupted");
             return null;
-        }
-    }
-
-    /** The run's deadline passed: cancels the run once, whichever thread (scheduler or step watchdog) sees it first. */
-    private void deadlineReached() {
-        if (deadlineNoted.compareAndSet(false, true) && !run.cancelled) {
-            run.cancel("deadline exceeded: the runbook's recovery-time budget has run out");
-            run.listener.note(run.cancelReason);
-            run.journal.append("deadline-exceeded", Map.of());
         }
     }
 
@@ -222,7 +209,7 @@ final class SectionRunner {
             Boolean v = valid.evaluator().condition(step.condition(), scope);
             return Boolean.TRUE.equals(v);
         } catch (ExpressionException e) {
-            record(fullId, Outcome.FAILED, Duration.ZERO, 0, "if: " + e.getMessage(), false, false, Map.of(), false);
+            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 0, "if: " + e.getMessage(), false, false, Map.of(), false);
             scope.status(new Expressions.RunStatus(true, run.cancelled));
             return false;
         }
@@ -235,161 +222,8 @@ final class SectionRunner {
         return "if: " + b.step().condition() + " is false";
     }
 
-    private Done execute(ValidRunbook valid, BoundStep b, Scope scope, String fullId) {
-        Step step = b.step();
-        Instant start = Instant.now();
-        Params params;
-        try {
-            params = Params.of(resolveParams(valid, b, scope));
-        } catch (ExpressionException e) {
-            String message = "with: " + e.getMessage();
-            record(fullId, Outcome.FAILED, Duration.ZERO, 0, message, false, false, Map.of(), step.continueOnError());
-            return new Done(step.id(), step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED, Map.of());
-        }
-        run.masker.addAll(params.asMap());
-        String description = run.masker.mask(b.action().action().describe(params, run.target));
-        if (b.action().action().needsApproval(params)) {
-            boolean approved;
-            try {
-                approved = run.approver.approve(fullId, description);
-            } catch (InterruptedException e) {
-                approved = false;
-            }
-            run.journal.append("approval", Map.of("step", fullId, "approved", approved));
-            if (!approved) {
-                String message = "not approved: this step needs a person's approval; re-run with --approve " + fullId
-                        + " (or --yes), or answer the prompt on a terminal";
-                record(fullId, Outcome.FAILED, Duration.ZERO, 0, message, false, true, Map.of(), false);
-                return new Done(step.id(), Outcome.FAILED, Map.of());
-            }
-        }
-        int attempts = step.retry().attempts();
-        String lastError = null;
-        // cleanup and notification steps still run after a cancellation (deadline, Ctrl-C)
-        boolean stopsOnCancel = b.section() == Section.MAIN;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            if (run.cancelled && stopsOnCancel) {
-                lastError = run.cancelReason;
-                break;
-            }
-            run.journal.append("step-started", Map.of("step", fullId, "attempt", attempt, "of", attempts,
-                    "uses", b.action().qualifiedName(), "description", description));
-            run.listener.stepStarted(fullId, description, attempt, attempts);
-            EngineStepContext context = new EngineStepContext(run, fullId, valid.runbook().file().getParent(), step.timeout());
-            Thread worker = Thread.currentThread();
-            ScheduledFuture<?> watchdog = step.timeout() == null ? null : timers.schedule(() -> {
-                context.timedOut = true;
-                context.cancelled = true;
-                worker.interrupt();
-            }, step.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            ScheduledFuture<?> deadlineWatch = run.deadline == null ? null : timers.schedule(() -> {
-                deadlineReached(); // before the interrupt: the step must end as cancelled, not as timed out
-                context.cancelled = true;
-                worker.interrupt();
-            }, Math.max(0, Duration.between(Instant.now(), run.deadline).toMillis()), TimeUnit.MILLISECONDS);
-            boolean retryable = true;
-            run.working.add(worker);
-            if (run.cancelled) {
-                worker.interrupt(); // cancelled between the check above and registering
-            }
-            try {
-                Outputs outputs = b.action().action().execute(params, context);
-                cancel(watchdog, deadlineWatch);
-                Thread.interrupted(); // a watchdog that fired just after success must not leak into the next attempt
-                Map<String, Object> values = outputs == null ? Map.of() : outputs.asMap();
-                run.masker.addAll(values);
-                boolean secretOutputs = values.values().stream().anyMatch(v -> v instanceof Secret);
-                record(fullId, Outcome.SUCCEEDED, Duration.between(start, Instant.now()), attempt, null, false, false,
-                        values, false, secretOutputs);
-                return new Done(step.id(), Outcome.SUCCEEDED, values);
-            } catch (StepFailure f) {
-                retryable = f.retryable();
-                lastError = f.getMessage();
-            } catch (InterruptedException e) {
-                lastError = interruption(context, step);
-                retryable = false;
-            } catch (Exception e) {
-                lastError = context.cancelled && Thread.currentThread().isInterrupted()
-                        ? interruption(context, step) : describe(e);
-            } finally {
-                run.working.remove(worker);
-                cancel(watchdog, deadlineWatch);
-                Thread.interrupted();
-            }
-            lastError = run.masker.mask(lastError);
-            run.journal.append("attempt-failed", Map.of("step", fullId, "attempt", attempt, "message", lastError));
-            if ((run.cancelled && stopsOnCancel) || !retryable || attempt == attempts) {
-                break;
-            }
-            run.listener.stepLog(fullId, "warn", "attempt " + attempt + " of " + attempts + " failed: " + lastError);
-            if (!sleep(step.retry().delayBefore(attempt + 1), stopsOnCancel)) {
-                break;
-            }
-        }
-        Outcome outcome = run.cancelled && stopsOnCancel ? Outcome.CANCELLED
-                : step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED;
-        record(fullId, outcome, Duration.between(start, Instant.now()), attempts, lastError, false, false, Map.of(), false);
-        return new Done(step.id(), outcome, Map.of());
-    }
-
-    private String interruption(EngineStepContext context, Step step) {
-        if (!context.timedOut) {
-            return "cancelled: " + (run.cancelled ? run.cancelReason : "interrupted");
-        }
-        return "timed out after " + dev.runbook.spi.Durations.format(step.timeout()) + " (the step was interrupted)";
-    }
-
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank()) ? e.getClass().getSimpleName() : m;
-    }
-
-    private static void cancel(ScheduledFuture<?>... futures) {
-        for (ScheduledFuture<?> f : futures) {
-            if (f != null) {
-                f.cancel(false);
-            }
-        }
-    }
-
-    /** Sleeps before a retry; false when the run was cancelled meanwhile. */
-    private boolean sleep(Duration d, boolean stopsOnCancel) {
-        long until = System.nanoTime() + d.toNanos();
-        try {
-            while (System.nanoTime() < until) {
-                if (run.cancelled && stopsOnCancel) {
-                    return false;
-                }
-                Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-            }
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    /** Resolves {@code with:} now that the steps it reads have ended, defaults first. */
-    private static Map<String, Object> resolveParams(ValidRunbook valid, BoundStep b, Scope scope) throws ExpressionException {
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (b.action() != null) {
-            for (ParamSpec p : b.action().action().params()) {
-                if (p.defaultValue() != null) {
-                    out.put(p.name(), p.defaultValue());
-                }
-            }
-        }
-        for (Map.Entry<String, Object> e : b.step().with().entrySet()) {
-            Object v = valid.evaluator().resolve(e.getValue(), scope);
-            if (v instanceof Deferred d) {
-                throw new ExpressionException("`" + d.expression() + "` reads a step that has not run");
-            }
-            out.put(e.getKey(), v);
-        }
-        return out;
-    }
-
     /** A step that calls another runbook: its inputs from {@code with:}, its sections run here. */
-    private Done callRunbook(ValidRunbook caller, BoundStep b, Scope scope, String prefix) {
+    private StepDone callRunbook(ValidRunbook caller, BoundStep b, Scope scope, String prefix) {
         Step step = b.step();
         String fullId = prefix + step.id();
         ValidRunbook called = b.called();
@@ -403,22 +237,22 @@ final class SectionRunner {
                 given.put(e.getKey(), caller.evaluator().resolve(e.getValue(), scope));
             }
         } catch (ExpressionException e) {
-            record(fullId, Outcome.FAILED, Duration.ZERO, 1, "with: " + e.getMessage(), false, false, Map.of(), false);
-            return new Done(step.id(), Outcome.FAILED, Map.of());
+            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, "with: " + e.getMessage(), false, false, Map.of(), false);
+            return new StepDone(step.id(), Outcome.FAILED, Map.of());
         }
         Map<String, Object> plain = new LinkedHashMap<>();
         given.forEach((k, v) -> plain.put(k, v instanceof Secret s ? s.reveal() : v));
         InputBinder.Bound bound = InputBinder.bind(called, plain, run.env, run.runId, run.started, run.target.kind());
         if (!bound.problems().isEmpty()) {
-            record(fullId, Outcome.FAILED, Duration.ZERO, 1, bound.problems().get(0).format(), false, false, Map.of(), false);
-            return new Done(step.id(), Outcome.FAILED, Map.of());
+            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, bound.problems().get(0).format(), false, false, Map.of(), false);
+            return new StepDone(step.id(), Outcome.FAILED, Map.of());
         }
         Map<String, String> childSecrets;
         try {
             childSecrets = Secrets.resolve(called.runbook(), run.env, run.masker);
         } catch (Engine.NotStartedException e) {
-            record(fullId, Outcome.FAILED, Duration.ZERO, 1, e.getMessage(), false, false, Map.of(), false);
-            return new Done(step.id(), Outcome.FAILED, Map.of());
+            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, e.getMessage(), false, false, Map.of(), false);
+            return new StepDone(step.id(), Outcome.FAILED, Map.of());
         }
         Scope child = new Scope(new LinkedHashMap<>(bound.values()), childSecrets, run.env, run.runId, run.started,
                 run.target.kind());
@@ -450,115 +284,8 @@ final class SectionRunner {
             outcome = Outcome.FAILED_IGNORED;
         }
         run.masker.addAll(outputs);
-        record(fullId, outcome, Duration.between(start, Instant.now()), 1, message, false, false, outputs, false);
-        return new Done(step.id(), outcome, outputs);
+        recorder.record(fullId, outcome, Duration.between(start, Instant.now()), 1, message, false, false, outputs, false);
+        return new StepDone(step.id(), outcome, outputs);
     }
 
-    private void reuse(String fullId, RunHistory.StepRecord before) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("step", fullId);
-        fields.put("outcome", before.outcome().label());
-        fields.put("outputs", before.outputs());
-        run.journal.append("step-reused", fields);
-        run.results.put(fullId, new RunResult.StepResult(fullId, before.outcome(), Duration.ZERO, 0,
-                "done in an earlier attempt of this run", true, false));
-        run.listener.stepFinished(fullId, before.outcome(), Duration.ZERO, "done in an earlier attempt of this run (not repeated)");
-    }
-
-    private void record(String fullId, Outcome outcome, Duration took, int attempts, String message, boolean reused,
-                        boolean notApproved, Map<String, Object> outputs, boolean ignored) {
-        record(fullId, outcome, took, attempts, message, reused, notApproved, outputs, ignored, false);
-    }
-
-    private void record(String fullId, Outcome outcome, Duration took, int attempts, String message, boolean reused,
-                        boolean notApproved, Map<String, Object> outputs, boolean ignored, boolean secretOutputs) {
-        String masked = run.masker.mask(message);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("step", fullId);
-        fields.put("outcome", (ignored ? Outcome.FAILED_IGNORED : outcome).label());
-        fields.put("attempts", attempts);
-        fields.put("duration_ms", took.toMillis());
-        if (masked != null) {
-            fields.put("message", masked);
-        }
-        fields.put("outputs", outputs);
-        if (secretOutputs) {
-            fields.put("secret_outputs", true);
-        }
-        run.journal.append("step-finished", fields);
-        Outcome o = ignored ? Outcome.FAILED_IGNORED : outcome;
-        run.results.put(fullId, new RunResult.StepResult(fullId, o, took, attempts, masked, reused, notApproved));
-        run.listener.stepFinished(fullId, o, took, masked);
-    }
-
-    /** Until every gate is decided, only the steps they read (and what those need) may start. */
-    private static Set<String> allowedBeforeGates(ValidRunbook valid, StepGraph graph, List<Precondition> gates, Scope scope) {
-        Set<String> allowed = null;
-        for (Precondition p : gates) {
-            Set<String> reads = readsSteps(valid, p);
-            if (reads.isEmpty()) {
-                continue;
-            }
-            if (allowed == null) {
-                allowed = new LinkedHashSet<>();
-            }
-            for (String id : reads) {
-                if (graph.steps().contains(id)) {
-                    allowed.addAll(ancestorsAndSelf(graph, id));
-                }
-            }
-        }
-        return allowed;
-    }
-
-    private static Set<String> readsSteps(ValidRunbook valid, Precondition p) {
-        String expr = p.check().trim();
-        if (expr.startsWith("${{") && expr.endsWith("}}")) {
-            expr = expr.substring(3, expr.length() - 2).trim();
-        }
-        try {
-            return valid.evaluator().expressions().compile(expr).steps();
-        } catch (ExpressionException e) {
-            return Set.of();
-        }
-    }
-
-    private static Set<String> ancestorsAndSelf(StepGraph graph, String id) {
-        Set<String> out = new LinkedHashSet<>();
-        List<String> todo = new ArrayList<>(List.of(id));
-        while (!todo.isEmpty()) {
-            String s = todo.remove(todo.size() - 1);
-            if (out.add(s)) {
-                todo.addAll(graph.dependenciesOf(s));
-            }
-        }
-        return out;
-    }
-
-    /** Evaluates every gate that can be decided now; removes decided ones; returns the first that fails. */
-    private String checkGates(ValidRunbook valid, List<Precondition> gates, Scope scope) {
-        String failed = null;
-        for (Precondition p : new ArrayList<>(gates)) {
-            Set<String> reads = readsSteps(valid, p);
-            if (reads.isEmpty() || reads.stream().anyMatch(id -> scope.ended(id) && !scope.succeeded(id))) {
-                gates.remove(p); // decided before the first step, or moot: what it reads failed
-                continue;
-            }
-            try {
-                Boolean holds = valid.evaluator().condition(p.check(), scope);
-                if (holds == null) {
-                    continue;
-                }
-                gates.remove(p);
-                run.journal.append("precondition", Map.of("check", p.check(), "holds", holds));
-                if (!holds && failed == null) {
-                    failed = p.message() != null ? p.message() : p.check();
-                }
-            } catch (ExpressionException e) {
-                gates.remove(p);
-                failed = p.check() + ": " + e.getMessage();
-            }
-        }
-        return failed;
-    }
 }

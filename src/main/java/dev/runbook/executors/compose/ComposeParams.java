@@ -8,7 +8,6 @@ import dev.runbook.spi.StepContext;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 

@@ -3,11 +3,9 @@ package dev.runbook.executors.files;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
 import dev.runbook.spi.Params;
-import dev.runbook.spi.Secret;
 import dev.runbook.spi.StepContext;
 import dev.runbook.storage.StorageUri;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Parameters shared by the files actions. */

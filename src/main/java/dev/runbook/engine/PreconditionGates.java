@@ -1,0 +1,97 @@
+package dev.runbook.engine;
+
+import dev.runbook.expr.ExpressionException;
+import dev.runbook.expr.Scope;
+import dev.runbook.graph.StepGraph;
+import dev.runbook.model.Precondition;
+import dev.runbook.parse.ValidRunbook;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Preconditions that read step outputs ("the backup to restore is younger than 26 h"): until
+ * one is decided only the steps it reads (and what they need) may start, so nothing changes
+ * before it holds; it is checked as soon as those steps have ended.
+ */
+final class PreconditionGates {
+
+    private final RunState run;
+
+    PreconditionGates(RunState run) {
+        this.run = run;
+    }
+
+    /** Until every gate is decided, only the steps they read (and what those need) may start. */
+    static Set<String> allowedBeforeGates(ValidRunbook valid, StepGraph graph, List<Precondition> gates, Scope scope) {
+        Set<String> allowed = null;
+        for (Precondition p : gates) {
+            Set<String> reads = readsSteps(valid, p);
+            if (reads.isEmpty()) {
+                continue;
+            }
+            if (allowed == null) {
+                allowed = new LinkedHashSet<>();
+            }
+            for (String id : reads) {
+                if (graph.steps().contains(id)) {
+                    allowed.addAll(ancestorsAndSelf(graph, id));
+                }
+            }
+        }
+        return allowed;
+    }
+
+    private static Set<String> readsSteps(ValidRunbook valid, Precondition p) {
+        String expr = p.check().trim();
+        if (expr.startsWith("${{") && expr.endsWith("}}")) {
+            expr = expr.substring(3, expr.length() - 2).trim();
+        }
+        try {
+            return valid.evaluator().expressions().compile(expr).steps();
+        } catch (ExpressionException e) {
+            return Set.of();
+        }
+    }
+
+    private static Set<String> ancestorsAndSelf(StepGraph graph, String id) {
+        Set<String> out = new LinkedHashSet<>();
+        List<String> todo = new ArrayList<>(List.of(id));
+        while (!todo.isEmpty()) {
+            String s = todo.remove(todo.size() - 1);
+            if (out.add(s)) {
+                todo.addAll(graph.dependenciesOf(s));
+            }
+        }
+        return out;
+    }
+
+    /** Evaluates every gate that can be decided now; removes decided ones; returns the first that fails. */
+    String checkGates(ValidRunbook valid, List<Precondition> gates, Scope scope) {
+        String failed = null;
+        for (Precondition p : new ArrayList<>(gates)) {
+            Set<String> reads = readsSteps(valid, p);
+            if (reads.isEmpty() || reads.stream().anyMatch(id -> scope.ended(id) && !scope.succeeded(id))) {
+                gates.remove(p); // decided before the first step, or moot: what it reads failed
+                continue;
+            }
+            try {
+                Boolean holds = valid.evaluator().condition(p.check(), scope);
+                if (holds == null) {
+                    continue;
+                }
+                gates.remove(p);
+                run.journal.append("precondition", Map.of("check", p.check(), "holds", holds));
+                if (!holds && failed == null) {
+                    failed = p.message() != null ? p.message() : p.check();
+                }
+            } catch (ExpressionException e) {
+                gates.remove(p);
+                failed = p.check() + ": " + e.getMessage();
+            }
+        }
+        return failed;
+    }
+}
