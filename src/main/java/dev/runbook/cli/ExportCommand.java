@@ -151,7 +151,7 @@ final class ExportCommand implements Callable<Integer> {
                 }
             }
             if (!vars.isEmpty()) {
-                cli.err().println("runbook: the runbook reads " + String.join(", ", vars) + " (and the AWS credential chain);"
+                cli.err().println("runbook: the runbook reads " + String.join(", ", vars) + " (the tools also read PGPASSWORD, and the AWS SDK AWS_REGION and its credential chain);"
                         + " put them in the Secret '" + secret + "' in the same namespace.");
             }
             cli.err().flush();

@@ -286,8 +286,8 @@ class FullRestoreKubernetesMockIT {
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
         assertEquals(1, kube.apps().deployments().withName("db").get().getSpec().getReplicas(), "the scale itself happened");
         String all = r.all();
-        assertTrue(all.contains("deployment/db") && all.toLowerCase().contains("3s"), all);
-        assertTrue(all.toLowerCase().contains("rollout") || all.toLowerCase().contains("not ready") || all.toLowerCase().contains("timed out"), all);
+        assertTrue(all.contains("timed out after 3.0s waiting for rollout of deployment/db"), all);
+        assertTrue(all.contains("kubectl describe deployment db -n shop"), "says where to look next: " + all);
     }
 
     @Test
@@ -301,9 +301,9 @@ class FullRestoreKubernetesMockIT {
         }
         Result r = runbook(Map.of(), "run", serviceRunbook("10s").toString(), "--yes");
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
-        assertTrue(r.all().contains("forbidden"), r.all());
-        assertTrue(r.all().contains("deployments/scale"), r.all());
-        assertTrue(r.all().contains("kubectl auth can-i"), r.all());
+        assertTrue(r.all().contains("forbidden: the service account/user system:serviceaccount:shop:runbook cannot patch deployments/scale"), r.all());
+        assertTrue(r.all().contains("on deployment/db"), r.all());
+        assertTrue(r.all().contains("kubectl auth can-i patch deployments/scale"), r.all());
         assertEquals(0, kube.apps().deployments().withName("db").get().getSpec().getReplicas(), "nothing was scaled");
     }
 }
