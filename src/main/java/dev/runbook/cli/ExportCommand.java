@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * {@code runbook export ...}: a runbook turned into what runs it somewhere else. Today one form:
  * {@code export cronjob}, the Kubernetes objects that run a runbook on a schedule.
  */
-@Command(name = "export", description = "Export a runbook as something that runs it elsewhere (Kubernetes CronJob).")
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Export a runbook as something that runs it elsewhere (Kubernetes CronJob).")
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
@@ -42,7 +42,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** {@code runbook export cronjob RUNBOOK --schedule CRON}: ServiceAccount + ConfigMap + CronJob as YAML. */
-    @Command(name = "cronjob", description = {
+    @Command(name = "cronjob", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = {
             "Print a Kubernetes CronJob (with a ConfigMap holding the runbook and a ServiceAccount) that runs",
             "`runbook run /runbooks/<file> --yes` on a schedule. Apply it with: runbook export cronjob ... | kubectl apply -f -"})
     static final class CronJobCommand implements Callable<Integer> {

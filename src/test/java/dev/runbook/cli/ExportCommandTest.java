@@ -179,6 +179,14 @@ class ExportCommandTest {
         assertEquals(ExitCodes.INVALID, name.code());
         assertTrue(name.err().contains("--name 'Nightly_Backup'"), name.err());
 
+        Result help = run(REPO, "export", "cronjob", "--help");
+        assertEquals(ExitCodes.OK, help.code(), help.err());
+        assertTrue(help.out().contains("--schedule=CRON") && help.out().contains("kubectl apply -f -"), help.out());
+
+        Result nothing = run(REPO, "export");
+        assertEquals(ExitCodes.INVALID, nothing.code());
+        assertTrue(nothing.err().contains("runbook export cronjob RUNBOOK --schedule"), nothing.err());
+
         Result missing = run(REPO, "export", "cronjob", "runbooks/backup.yaml");
         assertEquals(ExitCodes.INVALID, missing.code());
         assertTrue(missing.err().contains("--schedule"), missing.err());
