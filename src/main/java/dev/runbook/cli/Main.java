@@ -46,6 +46,7 @@ public final class Main {
         cmd.addSubcommand(new GraphCommand(cli, registry));
         cmd.addSubcommand(new ExecutorsCommand(cli, registry));
         cmd.addSubcommand(new SchemaCommand(cli, registry));
+        cmd.addSubcommand(ExportCommand.create(cli, registry));
         cmd.setOut(cli.out());
         cmd.setErr(cli.err());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);

@@ -347,7 +347,9 @@ final class RunbookValidator {
                 continue; // duplicate, reported
             }
             ids.add(s.id());
-            if (!s.needs().isEmpty() || s.fieldLocations().containsKey("needs")) { // `needs: []` means "needs nothing"
+            // `needs: []` written out means "needs nothing" (start at once, in parallel with the
+            // step above), not "not given" (wait for the step above)
+            if (!s.needs().isEmpty() || s.fieldLocations().containsKey("needs")) {
                 explicit.put(s.id(), s.needs());
             }
         }

@@ -126,7 +126,7 @@ public final class InputBinder {
                 }
                 yield Boolean.parseBoolean(t);
             }
-            case DURATION -> Durations.parse(text).orElseThrow(() ->
+            case DURATION -> Durations.parse(text).or(() -> iso8601(text)).orElseThrow(() ->
                     new IllegalArgumentException("expected a duration like 30s, 5m or 26h, got '" + text + "'"));
             case LIST -> raw instanceof List<?> l ? l : text.isEmpty() ? List.of() : List.of(text.split("\\s*,\\s*"));
             case MAP -> {
@@ -137,5 +137,20 @@ public final class InputBinder {
             }
             case ANY -> raw;
         };
+    }
+
+    /**
+     * A journaled duration input reads back as ISO-8601 ({@code PT26H}, Duration.toString) when
+     * a run is resumed; accept that form too so resuming a runbook with duration inputs works.
+     */
+    private static java.util.Optional<java.time.Duration> iso8601(String text) {
+        if (!text.startsWith("PT") && !text.startsWith("P")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(java.time.Duration.parse(text));
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

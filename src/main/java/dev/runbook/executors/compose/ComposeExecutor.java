@@ -13,7 +13,7 @@ import java.util.List;
 public final class ComposeExecutor implements Executor {
 
     private static final List<Action> ACTIONS = List.of(new UpAction(), new DownAction(), new PsAction(),
-            new WaitHealthyAction(), new ExecAction(), new RunAction(), new LogsAction());
+            new WaitHealthyAction(), new ExecAction(), new RunAction(), new LogsAction(), new PortAction());
 
     @Override
     public String name() {

@@ -143,6 +143,33 @@ final class DockerEngine implements AutoCloseable {
                 container.getId(), state.getStatus(), healthStatus, exit == null ? 0 : exit, lastCheck);
     }
 
+    /**
+     * Where a container port is published on the engine's host: the first binding of
+     * {@code port/tcp}, or empty when the port is not published (no {@code ports:} entry).
+     */
+    java.util.Optional<PublishedPort> publishedPort(String containerId, int port) {
+        InspectContainerResponse inspect = client.inspectContainerCmd(containerId).exec();
+        var settings = inspect.getNetworkSettings();
+        if (settings == null || settings.getPorts() == null) {
+            return java.util.Optional.empty();
+        }
+        var bindings = settings.getPorts().getBindings()
+                .get(com.github.dockerjava.api.model.ExposedPort.tcp(port));
+        if (bindings == null) {
+            return java.util.Optional.empty();
+        }
+        for (var b : bindings) {
+            if (b.getHostPortSpec() != null && !b.getHostPortSpec().isBlank()) {
+                return java.util.Optional.of(new PublishedPort(b.getHostIp(), Integer.parseInt(b.getHostPortSpec())));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** A host address and port a container port is published on, as the engine reports it. */
+    record PublishedPort(String hostIp, int port) {
+    }
+
     /** The last {@code tail} lines a container wrote (stdout and stderr, in order). */
     List<String> logs(String containerId, int tail) throws InterruptedException {
         List<String> lines = new ArrayList<>();

@@ -30,7 +30,7 @@ class ComposeActionsTest {
     void executorOffersOneClassPerAction() {
         ComposeExecutor executor = new ComposeExecutor();
         assertEquals("compose", executor.name());
-        assertEquals(List.of("up", "down", "ps", "wait-healthy", "exec", "run", "logs"),
+        assertEquals(List.of("up", "down", "ps", "wait-healthy", "exec", "run", "logs", "port"),
                 executor.actions().stream().map(Action::name).toList());
     }
 
