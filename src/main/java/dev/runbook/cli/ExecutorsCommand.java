@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 /** {@code runbook executors [NAME]}: every executor, its actions, parameters and outputs. */
-@Command(name = "executors", description = "List executors, their actions, parameters and outputs.")
+@Command(name = "executors", mixinStandardHelpOptions = true, description = "List executors, their actions, parameters and outputs.")
 final class ExecutorsCommand implements Callable<Integer> {
 
     private final Cli cli;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code runbook graph FILE --format mermaid|dot}: the step graph, for docs and reviews. */
-@Command(name = "graph", description = "Draw the step graph as Mermaid or Graphviz dot.")
+@Command(name = "graph", mixinStandardHelpOptions = true, description = "Draw the step graph as Mermaid or Graphviz dot.")
 final class GraphCommand implements Callable<Integer> {
 
     enum Format { mermaid, dot }

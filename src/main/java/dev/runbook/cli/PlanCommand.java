@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code runbook plan FILE}: what a run would do, touching nothing. */
-@Command(name = "plan", description = "Show what a run would do, in order, touching nothing.")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Show what a run would do, in order, touching nothing.")
 final class PlanCommand implements Callable<Integer> {
 
     enum Format { text, json }

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code runbook resume RUN_ID}: continue a failed or interrupted run. */
-@Command(name = "resume", description = "Continue a failed or interrupted run: finished steps are kept, the rest runs.")
+@Command(name = "resume", mixinStandardHelpOptions = true, description = "Continue a failed or interrupted run: finished steps are kept, the rest runs.")
 final class ResumeCommand implements Callable<Integer> {
 
     private final Cli cli;

@@ -23,7 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** {@code runbook run FILE} (or {@code --plan plan.json}): runs it, journaling every step. */
-@Command(name = "run", description = "Run a runbook (or exactly a saved plan), with a journal of every step.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a runbook (or exactly a saved plan), with a journal of every step.")
 final class RunCommand implements Callable<Integer> {
 
     private final Cli cli;

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code runbook runs}: the history of runs, newest first. */
-@Command(name = "runs", description = "List past runs, newest first.")
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List past runs, newest first.")
 final class RunsCommand implements Callable<Integer> {
 
     private final Cli cli;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 /** {@code runbook schema}: the JSON Schema of the language, with every executor's parameters. */
-@Command(name = "schema", description = "Print the JSON Schema (draft 2020-12) of runbooks, for editors and CI.")
+@Command(name = "schema", mixinStandardHelpOptions = true, description = "Print the JSON Schema (draft 2020-12) of runbooks, for editors and CI.")
 final class SchemaCommand implements Callable<Integer> {
 
     private final Cli cli;

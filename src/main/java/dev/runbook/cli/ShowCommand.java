@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code runbook show RUN_ID}: a run's journal, readable; {@code --json} for the raw events. */
-@Command(name = "show", description = "Show one run: every step, attempt, output and log line from its journal.")
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Show one run: every step, attempt, output and log line from its journal.")
 final class ShowCommand implements Callable<Integer> {
 
     private final Cli cli;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code runbook validate FILE...}: every problem at once, with file:line:column; exit 2 if any. */
-@Command(name = "validate", description = "Check runbooks (YAML, schema, executors, parameters, graph, expressions). Runs nothing.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Check runbooks (YAML, schema, executors, parameters, graph, expressions). Runs nothing.")
 final class ValidateCommand implements Callable<Integer> {
 
     private final Cli cli;
