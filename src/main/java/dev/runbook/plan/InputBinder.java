@@ -90,8 +90,15 @@ public final class InputBinder {
     }
 
     private static String defaultHint(InputDef def) {
-        return def.defaultValue() instanceof String s && s.contains("env.")
-                ? " or set the environment variable its default reads (" + s + ")" : "";
+        if (!(def.defaultValue() instanceof String s)) {
+            return "";
+        }
+        java.util.Set<String> vars = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("env\\.([A-Za-z_][A-Za-z0-9_]*)").matcher(s);
+        while (m.find()) {
+            vars.add(m.group(1));
+        }
+        return vars.isEmpty() ? "" : " or set " + String.join(" / ", vars);
     }
 
     /** Converts command-line text (or a typed value) to the declared type. */
