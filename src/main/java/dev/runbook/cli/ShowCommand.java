@@ -53,10 +53,10 @@ final class ShowCommand implements Callable<Integer> {
                 case "step-started" -> "▶ " + e.get("step") + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
                 case "step-log" -> "    " + e.get("line");
                 case "attempt-failed" -> "  ! attempt " + e.get("attempt") + " failed: " + e.get("message");
-                case "step-finished" -> ("succeeded".equals(e.get("outcome")) ? "✓ " : "succeeded".equals(e.get("outcome")) ? "" : "• ")
+                case "step-finished" -> ("succeeded".equals(e.get("outcome")) ? "✓ " : "• ")
                         + e.get("step") + " " + e.get("outcome") + " in " + e.get("duration_ms") + " ms"
                         + (e.get("message") != null ? ": " + e.get("message") : "")
-                        + (e.get("outputs") instanceof Map<?, ?> m && !m.isEmpty() ? "\n    outputs: " + m : "");
+                        + (e.get("outputs") instanceof Map<?, ?> m && !m.isEmpty() ? "\n    outputs: " + shorten(m) : "");
                 case "step-reused" -> "= " + e.get("step") + " kept from an earlier attempt (" + e.get("outcome") + ")";
                 case "approval" -> "  approval for " + e.get("step") + ": " + (Boolean.TRUE.equals(e.get("approved")) ? "given" : "refused");
                 case "precondition" -> "  precondition " + e.get("check") + ": " + (Boolean.TRUE.equals(e.get("holds")) ? "holds" : "FAILS");
@@ -71,5 +71,16 @@ final class ShowCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Long outputs (an HTTP body) are cut in this view; `show --json` has them whole. */
+    private static String shorten(Map<?, ?> outputs) {
+        StringBuilder out = new StringBuilder("{");
+        outputs.forEach((k, v) -> {
+            String text = String.valueOf(v).replace('\n', ' ');
+            out.append(out.length() > 1 ? ", " : "").append(k).append('=')
+                    .append(text.length() > 120 ? text.substring(0, 120) + "… (" + text.length() + " chars)" : text);
+        });
+        return out.append('}').toString();
     }
 }
