@@ -3,14 +3,12 @@ package dev.runbook.engine;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +26,13 @@ public final class Journal implements AutoCloseable {
     public static final String FILE = "journal.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FileChannel channel;
+    // A plain FileOutputStream, not a FileChannel: a channel is closed for good when the thread
+    // writing to it is interrupted, and steps are interrupted on timeout and cancellation.
+    private final FileOutputStream out;
     private final SecretMasker masker;
 
-    private Journal(FileChannel channel, SecretMasker masker) {
-        this.channel = channel;
+    private Journal(FileOutputStream out, SecretMasker masker) {
+        this.out = out;
         this.masker = masker;
     }
 
@@ -42,7 +42,7 @@ public final class Journal implements AutoCloseable {
         if (!Files.exists(file)) {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
-        return new Journal(FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND), masker);
+        return new Journal(new FileOutputStream(file.toFile(), true), masker);
     }
 
     /** Appends one event and forces it to disk. Fields are masked; insertion order is kept. */
@@ -52,12 +52,8 @@ public final class Journal implements AutoCloseable {
         record.put("event", event);
         fields.forEach((k, v) -> record.put(k, masker.redact(v)));
         try {
-            byte[] line = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(false);
+            out.write((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.getFD().sync();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run journal: " + e.getMessage(), e);
         }
@@ -82,7 +78,7 @@ public final class Journal implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            channel.close();
+            out.close();
         } catch (IOException ignored) {
             // closing after fsync'd appends cannot lose data
         }

@@ -116,19 +116,19 @@ final class SectionRunner {
                 }
                 pending.remove(id);
                 running.add(id);
-                threads.submit(() -> {
-                    StepDone d;
+                threads.execute(() -> {
+                    // whatever happens in the step, the scheduler must hear that it ended, or it waits forever
+                    StepDone d = new StepDone(id, Outcome.FAILED, Map.of());
                     try {
                         d = isCall ? callRunbook(valid, b, scope, prefix) : execution.execute(valid, b, scope, fullId);
                     } catch (Throwable t) {
-                        recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, "internal error: " + t, false, false, Map.of(), false);
-                        d = new StepDone(id, Outcome.FAILED, Map.of());
+                        internalError(fullId, t);
                     } finally {
                         if (!isCall) {
                             slots.release();
                         }
+                        finished.add(new StepDone(id, d.outcome(), d.outputs()));
                     }
-                    finished.add(new StepDone(id, d.outcome(), d.outputs()));
                 });
             }
             if (running.isEmpty()) {
@@ -163,6 +163,16 @@ final class SectionRunner {
             recorder.record(prefix + id, Outcome.SKIPPED, Duration.ZERO, 0, "not started: an earlier step failed", false, false, Map.of(), false);
         }
         return outcome;
+    }
+
+    /** A bug, not a step failure: recorded as a failure, with the stack trace on stderr for the report. */
+    private void internalError(String fullId, Throwable t) {
+        t.printStackTrace();
+        try {
+            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, "internal error: " + t, false, false, Map.of(), false);
+        } catch (RuntimeException second) {
+            second.printStackTrace();
+        }
     }
 
     private static boolean progressImpossible(List<String> pending, Set<String> ended, StepGraph graph) {
