@@ -34,12 +34,13 @@ public final class StepGraph {
      */
     public static StepGraph build(List<String> ids, Map<String, List<String>> explicit, Map<String, Set<String>> referenced) {
         Map<String, Set<String>> deps = new LinkedHashMap<>();
+        Set<String> known = new java.util.HashSet<>(ids);
         String previous = null;
         for (String id : ids) {
             Set<String> d = new LinkedHashSet<>(explicit.getOrDefault(id, List.of()));
             d.addAll(referenced.getOrDefault(id, Set.of()));
             d.remove(id);
-            d.retainAll(ids);
+            d.retainAll(known);
             if (d.isEmpty() && previous != null && !explicit.containsKey(id)) {
                 d.add(previous);
             }

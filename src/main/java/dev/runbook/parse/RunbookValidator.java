@@ -340,10 +340,11 @@ final class RunbookValidator {
             case ON_FAILURE -> runbook.onFailure();
             case FINALLY -> runbook.cleanup();
         };
+        Set<String> seen = new java.util.HashSet<>();
         List<String> ids = new ArrayList<>();
         Map<String, List<String>> explicit = new HashMap<>();
         for (Step s : steps) {
-            if (ids.contains(s.id())) {
+            if (!seen.add(s.id())) {
                 continue; // duplicate, reported
             }
             ids.add(s.id());
