@@ -75,7 +75,7 @@ class InputBinderTest {
         assertEquals(1, b.problems().size());
         Problem p = b.problems().get(0);
         assertEquals("input 'bucket' is required (where backups are)", p.message());
-        assertTrue(p.hint().contains("--input bucket=...") && p.hint().contains("env.BACKUP_BUCKET"), p.hint());
+        assertTrue(p.hint().contains("--input bucket=...") && p.hint().contains("or set BACKUP_BUCKET"), p.hint());
         assertEquals(3, p.location().line(), "points at the input's declaration");
     }
 
