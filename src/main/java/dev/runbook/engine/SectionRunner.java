@@ -83,6 +83,9 @@ final class SectionRunner {
         List<Precondition> gates = new ArrayList<>(preconditions);
         Outcome outcome = Outcome.SUCCEEDED;
         while (!pending.isEmpty() || !running.isEmpty()) {
+            // steps reused from an earlier attempt (resume) or skipped end without passing the
+            // queue below: decide the gates they complete here, or nothing may ever start again
+            outcome = applyGates(valid, gates, scope, outcome);
             Set<String> allowed = allowedBeforeGates(valid, graph, gates, scope);
             for (String id : new ArrayList<>(pending)) {
                 if (!ended.containsAll(graph.dependenciesOf(id)) || (allowed != null && !allowed.contains(id))) {
@@ -150,14 +153,7 @@ final class SectionRunner {
             if (d.outcome().failure()) {
                 scope.status(new Expressions.RunStatus(true, run.cancelled));
             }
-            String failedGate = checkGates(valid, gates, scope);
-            if (failedGate != null) {
-                run.journal.append("precondition-failed", Map.of("message", failedGate));
-                run.listener.note("precondition failed: " + failedGate);
-                run.cancelReason = "precondition failed: " + failedGate;
-                scope.status(new Expressions.RunStatus(true, run.cancelled));
-                outcome = Outcome.worst(outcome, Outcome.FAILED);
-            }
+            outcome = applyGates(valid, gates, scope, outcome);
         }
         for (String id : pending) { // left over: blocked by a failure or a precondition
             record(prefix + id, Outcome.SKIPPED, Duration.ZERO, 0, "not started: an earlier step failed", false, false, Map.of(), false);
@@ -514,6 +510,21 @@ final class SectionRunner {
             }
         }
         return out;
+    }
+
+    private Outcome applyGates(ValidRunbook valid, List<Precondition> gates, Scope scope, Outcome outcome) {
+        if (gates.isEmpty()) {
+            return outcome;
+        }
+        String failedGate = checkGates(valid, gates, scope);
+        if (failedGate == null) {
+            return outcome;
+        }
+        run.journal.append("precondition-failed", Map.of("message", failedGate));
+        run.listener.note("precondition failed: " + failedGate);
+        run.cancelReason = "precondition failed: " + failedGate;
+        scope.status(new Expressions.RunStatus(true, run.cancelled));
+        return Outcome.worst(outcome, Outcome.FAILED);
     }
 
     /** Evaluates every gate that can be decided now; removes decided ones; returns the first that fails. */
