@@ -87,6 +87,7 @@ final class SectionRunner {
             // queue below: decide the gates they complete here, or nothing may ever start again
             outcome = applyGates(valid, gates, scope, outcome);
             Set<String> allowed = allowedBeforeGates(valid, graph, gates, scope);
+            boolean endedWithoutRunning = false; // reused or skipped: may unblock gates and dependants
             for (String id : new ArrayList<>(pending)) {
                 if (!ended.containsAll(graph.dependenciesOf(id)) || (allowed != null && !allowed.contains(id))) {
                     continue;
@@ -102,6 +103,7 @@ final class SectionRunner {
                     ended.add(id);
                     record(fullId, Outcome.SKIPPED, Duration.ZERO, 0, skipReason(b, scope), false, false, Map.of(), false);
                     scope.stepFinished(id, "skipped", Map.of());
+                    endedWithoutRunning = true;
                     continue;
                 }
                 RunHistory.StepRecord before = run.previous.get(fullId);
@@ -111,6 +113,7 @@ final class SectionRunner {
                     ended.add(id);
                     reuse(fullId, before);
                     scope.stepFinished(id, before.outcome().label(), before.outputs());
+                    endedWithoutRunning = true;
                     continue;
                 }
                 boolean isCall = b.action() == null;
@@ -137,6 +140,9 @@ final class SectionRunner {
             if (running.isEmpty()) {
                 if (pending.isEmpty()) {
                     break;
+                }
+                if (endedWithoutRunning) {
+                    continue; // look again: gates and dependants of those steps may be decidable now
                 }
                 if (progressImpossible(pending, ended, graph)) {
                     break;
