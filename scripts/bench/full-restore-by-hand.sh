@@ -7,18 +7,21 @@
 set -euo pipefail
 bucket=$1 dir=$2 project=$3 health=$4
 aws=${AWS_CLI:-/usr/bin/aws}
+endpoint=()   # older AWS CLIs ignore AWS_ENDPOINT_URL
+[ -z "${AWS_ENDPOINT_URL:-}" ] || endpoint=(--endpoint-url "$AWS_ENDPOINT_URL")
+endpoint=(); [ -z "${AWS_ENDPOINT_URL:-}" ] || endpoint=(--endpoint-url "$AWS_ENDPOINT_URL")   # older AWS CLIs ignore AWS_ENDPOINT_URL
 compose=(docker-compose -p "$project" -f "$dir/docker-compose.yml" --project-directory "$dir")
 now() { date +%s%3N; }
 t=$(now)
 step() { local n; n=$(now); echo "step $1 $((n - t))"; t=$n; }
 
 # 1. secrets/ and .env
-"$aws" s3 cp --quiet --recursive "s3://$bucket/secrets/" "$dir/"
+"$aws" "${endpoint[@]}" s3 cp --quiet --recursive "s3://$bucket/secrets/" "$dir/"
 chmod 600 "$dir/.env" "$dir"/secrets/*
 step restore-secrets
 # 2. the newest dump
-key=$("$aws" s3 ls "s3://$bucket/postgres/" | awk '{print $4}' | grep -v manifest | sort | tail -1)
-"$aws" s3 cp --quiet "s3://$bucket/postgres/$key" "$dir/restore.sql"
+key=$("$aws" "${endpoint[@]}" s3 ls "s3://$bucket/postgres/" | awk '{print $4}' | grep -v manifest | sort | tail -1)
+"$aws" "${endpoint[@]}" s3 cp --quiet "s3://$bucket/postgres/$key" "$dir/restore.sql"
 step download-dump
 # 3. database up and ready
 "${compose[@]}" up -d db >/dev/null 2>&1

@@ -10,6 +10,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 rows=${BENCH_ROWS:-200000}
 work=$(mktemp -d /tmp/bench-full-restore.XXXXXX)
+chmod 755 "$work"   # the postgres user runs the source cluster below
 pids=()
 cleanup() {
   for p in benchrb benchhand; do
@@ -44,12 +45,12 @@ pids+=($!)
 export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1 \
        AWS_ENDPOINT_URL=http://127.0.0.1:$s3port AWS_EC2_METADATA_DISABLED=true
 for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$s3port" && break; sleep 0.5; done
-/usr/bin/aws s3 mb s3://bench >/dev/null
+/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mb s3://bench >/dev/null
 
 # the source database, seeded
 pgport=$(free_port); mkdir -p "$work/pg" "$work/sock"; chown postgres "$work/pg" "$work/sock"
 runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$work/pg" -A trust >/dev/null
-runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$work/pg" -w -l "$work/pg.log" \
+runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$work/pg" -w -l "$work/pg/server.log" \
   -o "-p $pgport -k $work/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 export PGPASSWORD=bench-Db-pw
 psql -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "CREATE ROLE app LOGIN PASSWORD '$PGPASSWORD'" -c "CREATE DATABASE app OWNER app"
