@@ -19,6 +19,8 @@ final class EngineStepContext implements StepContext, StepLog {
     volatile boolean cancelled;
     /** set only by the step's own timeout, so the message can tell a timeout from a cancellation */
     volatile boolean timedOut;
+    /** set when the step keeps something open for later steps (a port-forward) */
+    volatile boolean keepsResources;
     private volatile long lastProgressJournal;
 
     EngineStepContext(RunState run, String stepId, Path runbookDir, Duration timeout) {
@@ -54,6 +56,7 @@ final class EngineStepContext implements StepContext, StepLog {
 
     @Override
     public void closeAtRunEnd(AutoCloseable resource) {
+        keepsResources = true;
         run.closeAtEnd.add(resource);
     }
 

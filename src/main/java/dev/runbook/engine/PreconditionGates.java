@@ -68,8 +68,24 @@ final class PreconditionGates {
         return out;
     }
 
+    /** Decides the gates that can be decided now; a failing one fails the run (and the outcome). */
+    Outcome apply(ValidRunbook valid, List<Precondition> gates, Scope scope, Outcome outcome) {
+        if (gates.isEmpty()) {
+            return outcome;
+        }
+        String failedGate = checkGates(valid, gates, scope);
+        if (failedGate == null) {
+            return outcome;
+        }
+        run.journal.append("precondition-failed", Map.of("message", failedGate));
+        run.listener.note("precondition failed: " + failedGate);
+        run.cancelReason = "precondition failed: " + failedGate;
+        scope.status(new dev.runbook.expr.Expressions.RunStatus(true, run.cancelled));
+        return Outcome.worst(outcome, Outcome.FAILED);
+    }
+
     /** Evaluates every gate that can be decided now; removes decided ones; returns the first that fails. */
-    String checkGates(ValidRunbook valid, List<Precondition> gates, Scope scope) {
+    private String checkGates(ValidRunbook valid, List<Precondition> gates, Scope scope) {
         String failed = null;
         for (Precondition p : new ArrayList<>(gates)) {
             Set<String> reads = readsSteps(valid, p);

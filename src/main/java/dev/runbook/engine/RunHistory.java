@@ -30,9 +30,10 @@ public final class RunHistory {
     /**
      * What a journal says about one step, as of its last event.
      *
-     * @param secretOutputs whether some outputs were secrets (not stored: the step must run again)
+     * @param rerunOnResume whether the step must run again on resume: some outputs were secrets (not
+     *                      stored), or it kept a resource open for the run (a port-forward)
      */
-    public record StepRecord(String id, Outcome outcome, Map<String, Object> outputs, boolean secretOutputs,
+    public record StepRecord(String id, Outcome outcome, Map<String, Object> outputs, boolean rerunOnResume,
                              String message) {
     }
 
@@ -87,7 +88,7 @@ public final class RunHistory {
                     String id = (String) e.get("step");
                     steps.put(id, new StepRecord(id, Outcome.valueOf(((String) e.get("outcome")).toUpperCase().replace('-', '_')),
                             (Map<String, Object>) e.getOrDefault("outputs", Map.of()),
-                            Boolean.TRUE.equals(e.get("secret_outputs")), (String) e.get("message")));
+                            Boolean.TRUE.equals(e.get("rerun_on_resume")), (String) e.get("message")));
                 }
                 case "run-finished" -> {
                     status = String.valueOf(e.get("outcome"));

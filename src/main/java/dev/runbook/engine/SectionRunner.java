@@ -81,7 +81,11 @@ final class SectionRunner {
         List<Precondition> gates = new ArrayList<>(preconditions);
         Outcome outcome = Outcome.SUCCEEDED;
         while (!pending.isEmpty() || !running.isEmpty()) {
+            // steps reused from an earlier attempt (resume) or skipped end without passing the
+            // queue below: decide the gates they complete here, or nothing may ever start again
+            outcome = gateChecks.apply(valid, gates, scope, outcome);
             Set<String> allowed = PreconditionGates.allowedBeforeGates(valid, graph, gates, scope);
+            boolean endedWithoutRunning = false; // reused or skipped: may unblock gates and dependants
             for (String id : new ArrayList<>(pending)) {
                 if (!ended.containsAll(graph.dependenciesOf(id)) || (allowed != null && !allowed.contains(id))) {
                     continue;
@@ -97,17 +101,19 @@ final class SectionRunner {
                     ended.add(id);
                     recorder.record(fullId, Outcome.SKIPPED, Duration.ZERO, 0, skipReason(b, scope), false, false, Map.of(), false);
                     scope.stepFinished(id, "skipped", Map.of());
+                    endedWithoutRunning = true;
                     continue;
                 }
                 RunHistory.StepRecord before = run.previous.get(fullId);
                 // a step skipped last time (mostly: blocked by the failure being resumed) has no result to keep
                 if (before != null && before.outcome().done() && before.outcome() != Outcome.SKIPPED
-                        && !before.secretOutputs() && !run.rerun.contains(fullId)
+                        && !before.rerunOnResume() && !run.rerun.contains(fullId)
                         && section == Section.MAIN && b.action() != null) {
                     pending.remove(id);
                     ended.add(id);
                     recorder.reuse(fullId, before);
                     scope.stepFinished(id, before.outcome().label(), before.outputs());
+                    endedWithoutRunning = true;
                     continue;
                 }
                 boolean isCall = b.action() == null;
@@ -135,6 +141,9 @@ final class SectionRunner {
                 if (pending.isEmpty()) {
                     break;
                 }
+                if (endedWithoutRunning) {
+                    continue; // look again: gates and dependants of those steps may be decidable now
+                }
                 if (progressImpossible(pending, ended, graph)) {
                     break;
                 }
@@ -150,14 +159,7 @@ final class SectionRunner {
             if (d.outcome().failure()) {
                 scope.status(new Expressions.RunStatus(true, run.cancelled));
             }
-            String failedGate = gateChecks.checkGates(valid, gates, scope);
-            if (failedGate != null) {
-                run.journal.append("precondition-failed", Map.of("message", failedGate));
-                run.listener.note("precondition failed: " + failedGate);
-                run.cancelReason = "precondition failed: " + failedGate;
-                scope.status(new Expressions.RunStatus(true, run.cancelled));
-                outcome = Outcome.worst(outcome, Outcome.FAILED);
-            }
+            outcome = gateChecks.apply(valid, gates, scope, outcome);
         }
         for (String id : pending) { // left over: blocked by a failure or a precondition
             recorder.record(prefix + id, Outcome.SKIPPED, Duration.ZERO, 0, "not started: an earlier step failed", false, false, Map.of(), false);

@@ -100,9 +100,11 @@ final class StepExecution {
                 Thread.interrupted(); // a watchdog that fired just after success must not leak into the next attempt
                 Map<String, Object> values = outputs == null ? Map.of() : outputs.asMap();
                 run.masker.addAll(values);
-                boolean secretOutputs = values.values().stream().anyMatch(v -> v instanceof Secret);
+                // secret outputs are not stored, and a port-forward dies with its run: such a step
+                // must run again on resume rather than be reused
+                boolean rerunOnResume = values.values().stream().anyMatch(v -> v instanceof Secret) || context.keepsResources;
                 recorder.record(fullId, Outcome.SUCCEEDED, Duration.between(start, Instant.now()), attempt, null, false, false,
-                        values, false, secretOutputs);
+                        values, false, rerunOnResume);
                 return new StepDone(step.id(), Outcome.SUCCEEDED, values);
             } catch (StepFailure f) {
                 retryable = f.retryable();

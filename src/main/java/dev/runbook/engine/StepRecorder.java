@@ -30,7 +30,7 @@ final class StepRecorder {
     }
 
     void record(String fullId, Outcome outcome, Duration took, int attempts, String message, boolean reused,
-                        boolean notApproved, Map<String, Object> outputs, boolean ignored, boolean secretOutputs) {
+                        boolean notApproved, Map<String, Object> outputs, boolean ignored, boolean rerunOnResume) {
         String masked = run.masker.mask(message);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("step", fullId);
@@ -41,8 +41,8 @@ final class StepRecorder {
             fields.put("message", masked);
         }
         fields.put("outputs", outputs);
-        if (secretOutputs) {
-            fields.put("secret_outputs", true);
+        if (rerunOnResume) {
+            fields.put("rerun_on_resume", true);
         }
         run.journal.append("step-finished", fields);
         Outcome o = ignored ? Outcome.FAILED_IGNORED : outcome;

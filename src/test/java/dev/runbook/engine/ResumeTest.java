@@ -87,7 +87,7 @@ class ResumeTest {
         assertEquals(Outcome.FAILED, first.outcome());
         assertEquals(1, fx.count("login.count"));
         Map<String, Object> login = fx.events(first.runId(), "step-finished", "login").get(0);
-        assertEquals(Boolean.TRUE, login.get("secret_outputs"));
+        assertEquals(Boolean.TRUE, login.get("rerun_on_resume"));
         assertEquals("***", ((Map<?, ?>) login.get("outputs")).get("token"));
 
         RunResult second = fx.engine().resume(valid, fx.summary(first.runId()), Set.of());

@@ -163,7 +163,7 @@ class FullRestoreComposeE2EIT {
         String after = Files.readString(journal(d));
         assertTrue(after.contains("\"event\":\"step-reused\"") && after.matches("(?s).*step-reused[^\\n]*\"step\":\"load/load\".*"),
                 "the dump load must be reused, not repeated: " + after);
-        assertEquals(1, occurrences(after, "\"step\":\"load/load\",\"outcome\":\"succeeded\""),
+        assertEquals(1, occurrences(after, "\"event\":\"step-finished\",\"step\":\"load/load\",\"outcome\":\"succeeded\""),
                 "load/load ran exactly once over both invocations");
         assertEquals(200, health(d.apiPort()));
         try (Connection c = restoredDatabase(d)) {

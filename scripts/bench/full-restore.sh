@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Benchmark for issue 4: wall time of `runbook run runbooks/full-restore.yaml` (per step, from
+# `runbook show RUN_ID --json`) against the same procedure typed as shell commands
+# (full-restore-by-hand.sh). Real parts: S3Proxy (S3 API), a host PostgreSQL 15 seeded with
+# BENCH_ROWS rows dumped by runbooks/backup.yaml, the Docker engine with Compose v1 and the
+# local images (scripts/setup-services.sh). Cleans up its containers, volumes and servers.
+# Usage: scripts/bench/full-restore.sh    (env: BENCH_ROWS, default 200000)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+rows=${BENCH_ROWS:-200000}
+work=$(mktemp -d /tmp/bench-full-restore.XXXXXX)
+chmod 755 "$work"   # the postgres user runs the source cluster below
+pids=()
+cleanup() {
+  for p in benchrb benchhand; do
+    ids=$(docker ps -aq --filter "label=com.docker.compose.project=$p"); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
+    ids=$(docker network ls -q --filter "label=com.docker.compose.project=$p"); [ -z "$ids" ] || docker network rm $ids >/dev/null
+    ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$p"); [ -z "$ids" ] || docker volume rm -f $ids >/dev/null
+  done
+  [ -d "$work/pg" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+[ -f target/runbook.jar ] || mvn -B -q -o -DskipTests package
+mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=test >/dev/null
+
+# S3Proxy, in memory
+s3port=$(free_port)
+cat > "$work/s3proxy.properties" <<P
+s3proxy.endpoint=http://127.0.0.1:$s3port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench-access
+s3proxy.credential=bench-secret-key
+s3proxy.ignore-unknown-headers=true
+jclouds.provider=transient
+jclouds.identity=unused
+jclouds.credential=unused
+P
+java -Xmx512m -cp "$(cat "$work/cp.txt")" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" >"$work/s3proxy.log" 2>&1 &
+pids+=($!)
+export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1 \
+       AWS_ENDPOINT_URL=http://127.0.0.1:$s3port AWS_EC2_METADATA_DISABLED=true
+for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$s3port" && break; sleep 0.5; done
+/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mb s3://bench >/dev/null
+
+# the source database, seeded
+pgport=$(free_port); mkdir -p "$work/pg" "$work/sock"; chown postgres "$work/pg" "$work/sock"
+runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$work/pg" -A trust >/dev/null
+runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$work/pg" -w -l "$work/pg/server.log" \
+  -o "-p $pgport -k $work/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+export PGPASSWORD=bench-Db-pw
+psql -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "CREATE ROLE app LOGIN PASSWORD '$PGPASSWORD'" -c "CREATE DATABASE app OWNER app"
+psql -q -h 127.0.0.1 -p "$pgport" -U app -d app <<SQL
+CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);
+INSERT INTO users SELECT g, 'user' || g || '@shop.test' FROM generate_series(1, $rows) g;
+CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, total numeric);
+INSERT INTO orders SELECT g, 1 + g % $rows, g * 1.5 FROM generate_series(1, $rows) g;
+SQL
+export RUNBOOK_STATE_DIR=$work/state
+bin/runbook run runbooks/backup.yaml --yes --input location=s3://bench/postgres/ --input host=127.0.0.1 \
+  --input port="$pgport" --input user=app --input database=app >/dev/null
+
+# one deployment copy per contender; secrets only in the bucket
+deploy() { # NAME PROJECT → prints the copy's root
+  local root=$work/$1
+  mkdir -p "$root/examples"; cp -r runbooks "$root/"; cp -r examples/compose-shop "$root/examples/"
+  sed -i "s/project: shop,/project: $2,/" "$root/runbooks/full-restore.yaml"
+  echo "$root"
+}
+apiport=$(free_port)
+src=$(deploy secrets-src unused)
+mkdir -p "$src/examples/compose-shop/secrets"
+printf '%s' "$PGPASSWORD" > "$src/examples/compose-shop/secrets/db_password"
+printf 'API_HOST_PORT=%s\nAPP_ENV=production\n' "$apiport" > "$src/examples/compose-shop/.env"
+chmod 600 "$src/examples/compose-shop/secrets/db_password" "$src/examples/compose-shop/.env"
+bin/runbook run "$src/runbooks/backup-secrets.yaml" --yes --input to=s3://bench/secrets/ >/dev/null
+
+ms() { date +%s%3N; }
+# runbook
+rb=$(deploy runbook benchrb)
+export RUNBOOK_STATE_DIR=$work/state-rb
+t0=$(ms)
+bin/runbook run "$rb/runbooks/full-restore.yaml" --yes --input location=s3://bench/postgres/ \
+  --input secrets_location=s3://bench/secrets/ --input health_url="http://127.0.0.1:$apiport/health" >"$work/rb.out" 2>&1 \
+  || { cat "$work/rb.out"; exit 1; }
+rb_total=$(( $(ms) - t0 ))
+run_id=$(ls "$RUNBOOK_STATE_DIR/runs")
+bin/runbook show "$run_id" --json > "$work/rb.json"
+cleanup_project() { ids=$(docker ps -aq --filter "label=com.docker.compose.project=$1"); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
+  ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$1"); [ -z "$ids" ] || docker volume rm -f $ids >/dev/null; }
+cleanup_project benchrb   # free the api host port for the second contender
+
+# by hand
+hand=$(deploy by-hand benchhand)
+t0=$(ms)
+scripts/bench/full-restore-by-hand.sh bench "$hand/examples/compose-shop" benchhand "http://127.0.0.1:$apiport/health" > "$work/hand.out"
+hand_total=$(( $(ms) - t0 ))
+
+echo "Full restore, $rows users + $rows orders ($(du -h "$work/pg" | tail -1 | cut -f1) cluster); $(nproc) cores"
+echo
+echo "runbook run runbooks/full-restore.yaml: ${rb_total} ms wall (process start to exit)"
+python3 - "$work/rb.json" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("event") == "step-finished":
+        print(f"  {e['step']:<18} {e['outcome']:<10} {e['duration_ms']:>7} ms")
+PY
+echo
+echo "by hand (full-restore-by-hand.sh): ${hand_total} ms wall"
+awk '{printf "  %-18s %7d ms\n", $2, $3}' "$work/hand.out"
