@@ -103,6 +103,11 @@ measure() {
 # stored size of the newest object under a prefix
 size_of() { aws s3 ls "s3://bench/$1" | awk -v k="${1##*/}" '$4 == k {print $3}'; }
 
+# a private copy of the launcher, jar and runbooks: a rebuild during the benchmark cannot change them
+mkdir -p "$WORK/app/target"
+cp -r bin runbooks "$WORK/app/"
+cp -r target/runbook.jar target/lib "$WORK/app/target/"
+cd "$WORK/app"
 RB=(bin/runbook run --yes)
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -o /dev/null)
 createdb() { "$PGBIN/psql" -X -q -d postgres -c "CREATE DATABASE $1"; }
@@ -165,5 +170,6 @@ for run in $(bin/runbook runs 2>/dev/null | awk 'NR>1 {print $1}'); do
 done | tee -a "$RESULTS" >&2
 
 echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$RESULTS" >&2
+cd "$ROOT"
 cp "$RESULTS" "${BENCH_RESULTS:-$ROOT/target/bench-backup-restore.txt}"
 cat "$RESULTS"
