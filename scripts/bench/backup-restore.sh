@@ -92,8 +92,15 @@ measure() {
   local label="$1"; shift
   N=$((N + 1))
   say "$label"
-  if ! /usr/bin/time -v -o "$WORK/t.txt" "$@" >"$WORK/out.$N" 2>&1; then
-    echo "FAILED: $label" >&2; tail -40 "$WORK/out.$N" >&2; exit 1
+  local rc=0
+  # a measurement that hangs is killed and recorded as such; the others still run
+  timeout -k 10 "${BENCH_STEP_TIMEOUT:-900}" /usr/bin/time -v -o "$WORK/t.txt" "$@" >"$WORK/out.$N" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    local why="FAILED (exit $rc)"
+    [ "$rc" = 124 ] && why="HUNG: killed after ${BENCH_STEP_TIMEOUT:-900} s"
+    printf '%-58s %s\n' "$label" "$why" | tee -a "$RESULTS" >&2
+    tail -15 "$WORK/out.$N" | sed 's/^/#   /' | tee -a "$RESULTS" >&2
+    return 0
   fi
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.1f", s}' "$WORK/t.txt")
