@@ -133,6 +133,9 @@ measure "backup floor: pg_dump > /dev/null" \
   bash -c '"$1" "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
 measure "backup runbook: run runbooks/backup.yaml (s3)" \
   "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain
+# the same with 16 MiB parts: the multipart buffer (about two parts) is what drives the JVM's RSS
+measure "backup runbook: backup.yaml part_size=16 MiB (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain16 --input part_size=16777216
 PLAIN_KEY=$(aws s3 ls s3://bench/postgres/ | awk '{print $4}' | grep '^plain_.*\.sql$' | sort | tail -1)
 measure "backup today: pg_dump > file; aws s3 cp file" \
   bash -c '"$1" "$2" > "$3" && "$4" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$3" "$5"' _ \
