@@ -36,6 +36,9 @@ final class S3Upload implements ObjectStore.Upload {
     private final CancellableOutputStream body;
     private final OutputStream stream;
     private boolean ended;
+    /** The thread inside a write to the SDK's body, if any (see {@link #unblockWriter}). */
+    private volatile Thread writer;
+    private final java.util.concurrent.atomic.AtomicBoolean interruptedWriter = new java.util.concurrent.atomic.AtomicBoolean();
 
     private S3Upload(S3Store store, S3AsyncClient client, PutObjectRequest request,
                      CompletableFuture<PutObjectResponse> result, CancellableOutputStream body) {
@@ -45,6 +48,26 @@ final class S3Upload implements ObjectStore.Upload {
         this.result = result;
         this.body = body;
         this.stream = new GuardedStream(new BufferedOutputStream(body, 256 * 1024));
+        result.whenComplete((response, failure) -> {
+            if (failure != null) {
+                unblockWriter();
+            }
+        });
+    }
+
+    /**
+     * A write blocks in the SDK until the upload asks for more bytes. When the upload fails (the
+     * endpoint went away mid-upload), it never asks again and the write would wait forever: the
+     * backup hung instead of failing. So a failed upload cancels the body and interrupts a
+     * writer that is blocked in it (the SDK's wait is interruptible); the write then reports
+     * the upload's own error.
+     */
+    private void unblockWriter() {
+        body.cancel();
+        Thread blocked = writer;
+        if (blocked != null && interruptedWriter.compareAndSet(false, true)) {
+            blocked.interrupt();
+        }
     }
 
     static S3Upload start(S3Store store, S3AsyncClient client, PutObjectRequest request, long partSize) throws IOException {
@@ -142,21 +165,43 @@ final class S3Upload implements ObjectStore.Upload {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             check();
+            writer = Thread.currentThread();
             try {
                 out.write(b, off, len);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | IOException e) {
                 throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            } finally {
+                released();
             }
         }
 
         @Override
         public void flush() throws IOException {
-            out.flush();
+            writer = Thread.currentThread();
+            try {
+                out.flush();
+            } finally {
+                released();
+            }
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            writer = Thread.currentThread(); // close flushes the last bytes, which may block like a write
+            try {
+                out.close();
+            } catch (RuntimeException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            } finally {
+                released();
+            }
+        }
+
+        private void released() {
+            writer = null;
+            if (interruptedWriter.get()) {
+                Thread.interrupted(); // our own interrupt (see unblockWriter), not a cancellation of the run
+            }
         }
 
         private void check() throws IOException {
