@@ -104,7 +104,8 @@ class RunbooksE2EIT {
         assertEquals(Long.toString(dump.length), backup.requireOutput("size"));
         String text = new String(dump, StandardCharsets.UTF_8);
         assertTrue(text.contains("Zoë Ødegård"), "plain SQL, restorable with psql -f");
-        assertTrue(text.stripTrailing().endsWith("-- PostgreSQL database dump complete"), "a complete dump");
+        assertTrue(text.substring(Math.max(0, text.length() - 200)).contains("-- PostgreSQL database dump complete"),
+                "a complete dump (pg_dump's trailer at the end)");
         String manifest = new String(get("e2e-backups", key + ".manifest.json"), StandardCharsets.UTF_8);
         assertTrue(manifest.contains(sha256(dump)), manifest);
         assertTrue(manifest.contains("\"public.orders\" : 1500") || manifest.contains("\"public.orders\":1500"), manifest);
