@@ -121,7 +121,7 @@ class FaultsE2EIT {
             killer.get(10, TimeUnit.SECONDS);
         }
         assertExit(1, r);
-        assertEquals(2, kills.get(), "one kill per attempt\n" + r);
+        assertTrue(kills.get() >= 2, "each attempt's pg_dump was killed\n" + r);
         assertTrue(r.all().contains("pg_dump of fault_big@") && r.all().contains("nothing was stored"), r::toString);
         // killed during COPY, i.e. after the schema and while the rows were streaming into the upload
         assertFalse(r.out().contains("stored s3://"), r::toString);
