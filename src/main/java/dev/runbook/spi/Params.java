@@ -61,7 +61,7 @@ public final class Params {
     }
 
     public long integer(String name, long fallback) {
-        Object v = plain(name);
+        Object v = typed(name);
         if (v == null) {
             return fallback;
         }
@@ -76,7 +76,7 @@ public final class Params {
     }
 
     public boolean bool(String name, boolean fallback) {
-        Object v = plain(name);
+        Object v = typed(name);
         if (v == null) {
             return fallback;
         }
@@ -91,7 +91,7 @@ public final class Params {
     }
 
     public Duration duration(String name, Duration fallback) {
-        Object v = plain(name);
+        Object v = typed(name);
         if (v == null) {
             return fallback;
         }
@@ -219,6 +219,16 @@ public final class Params {
             return Durations.literal(d);
         }
         return String.valueOf(v); // Secret and Deferred mask themselves in toString()
+    }
+
+    /**
+     * The value for a typed (non-string) getter: an empty string counts as not given, as in
+     * {@link #has}, so a runbook can pass an optional int/bool/duration input through with a
+     * default of "" and the action's own default applies.
+     */
+    private Object typed(String name) {
+        Object v = plain(name);
+        return v instanceof String s && s.isEmpty() ? null : v;
     }
 
     private Object plain(String name) {

@@ -61,7 +61,9 @@ record ObjectLocation(StorageUri store, String key) {
                 ParamSpec.optional("path-style", ParamType.BOOL, null, "path-style addressing"),
                 ParamSpec.optional("sse", ParamType.STRING, null, "server-side encryption: AES256 or aws:kms"),
                 ParamSpec.optional("kms-key-id", ParamType.STRING, null, "KMS key for aws:kms"),
-                ParamSpec.optional("storage-class", ParamType.STRING, null, "storage class of new objects"));
+                ParamSpec.optional("storage-class", ParamType.STRING, null, "storage class of new objects"),
+                ParamSpec.optional("part-size", ParamType.INT, null,
+                        "multipart part size in bytes, at least 5 MiB (default 128 MiB); memory use is about twice this"));
     }
 
     /** The {@code storage:} map as the string options the stores take. */

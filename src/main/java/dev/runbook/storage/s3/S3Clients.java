@@ -34,6 +34,9 @@ import java.util.Map;
  */
 final class S3Clients {
 
+    /** Room beyond two parts in the multipart client's buffer; see {@link #multipartUploads}. */
+    static final long BUFFER_SLACK = 8L * 1024 * 1024;
+
     private S3Clients() {
     }
 
@@ -67,11 +70,17 @@ final class S3Clients {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .addPlugin(LegacyMd5Plugin.create())
                 .multipartEnabled(true)
-                // memory stays bounded: at most ~2 parts are buffered while earlier ones upload
+                // Memory stays bounded at about two parts. For a body of unknown length the SDK holds
+                // the whole first part and must fill the whole second one before it sends anything
+                // (one part: PutObject; two: multipart), and it stops reading once the next write
+                // might overflow the buffer. With exactly 2 parts of buffer the second part could
+                // end up a few KiB short and the upload waited forever before its first request
+                // (seen with 1 GiB dumps; aws-sdk-java-v2 PR 7024). The slack is far above the
+                // largest write (256 KiB, see S3Upload).
                 .multipartConfiguration(MultipartConfiguration.builder()
                         .thresholdInBytes(partSize)
                         .minimumPartSizeInBytes(partSize)
-                        .apiCallBufferSizeInBytes(2 * partSize)
+                        .apiCallBufferSizeInBytes(2 * partSize + BUFFER_SLACK)
                         .build());
         if (o.endpoint() != null) {
             builder.endpointOverride(o.endpoint());

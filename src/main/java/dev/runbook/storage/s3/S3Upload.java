@@ -36,10 +36,9 @@ final class S3Upload implements ObjectStore.Upload {
     private final CancellableOutputStream body;
     private final OutputStream stream;
     private boolean ended;
-    private final Object wakeLock = new Object();
-    /** The thread inside a write, so a failed upload can wake it (the SDK's body blocks without demand). */
-    private Thread writer;
-    private boolean wokenByFailure;
+    /** The thread inside a write to the SDK's body, if any (see {@link #unblockWriter}). */
+    private volatile Thread writer;
+    private final java.util.concurrent.atomic.AtomicBoolean interruptedWriter = new java.util.concurrent.atomic.AtomicBoolean();
 
     private S3Upload(S3Store store, S3AsyncClient client, PutObjectRequest request,
                      CompletableFuture<PutObjectResponse> result, CancellableOutputStream body) {
@@ -49,19 +48,26 @@ final class S3Upload implements ObjectStore.Upload {
         this.result = result;
         this.body = body;
         this.stream = new GuardedStream(new BufferedOutputStream(body, 256 * 1024));
-        // when the upload fails (endpoint down, bucket missing) nobody reads the body any more:
-        // a writer waiting for demand would wait forever, so wake it with the failure
-        result.whenComplete((ok, error) -> {
-            if (error != null) {
-                body.cancel();
-                synchronized (wakeLock) {
-                    if (writer != null) {
-                        wokenByFailure = true;
-                        writer.interrupt();
-                    }
-                }
+        result.whenComplete((response, failure) -> {
+            if (failure != null) {
+                unblockWriter();
             }
         });
+    }
+
+    /**
+     * A write blocks in the SDK until the upload asks for more bytes. When the upload fails (the
+     * endpoint went away mid-upload), it never asks again and the write would wait forever: the
+     * backup hung instead of failing. So a failed upload cancels the body and interrupts a
+     * writer that is blocked in it (the SDK's wait is interruptible); the write then reports
+     * the upload's own error.
+     */
+    private void unblockWriter() {
+        body.cancel();
+        Thread blocked = writer;
+        if (blocked != null && interruptedWriter.compareAndSet(false, true)) {
+            blocked.interrupt();
+        }
     }
 
     static S3Upload start(S3Store store, S3AsyncClient client, PutObjectRequest request, long partSize) throws IOException {
@@ -93,7 +99,6 @@ final class S3Upload implements ObjectStore.Upload {
         } catch (RuntimeException | IOException e) {
             body.cancel();
             client.close();
-            store.abortUploadsInProgress(request.key()); // a failed upload leaves no billable parts behind
             throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
         }
         client.close();
@@ -139,10 +144,7 @@ final class S3Upload implements ObjectStore.Upload {
         return streamError;
     }
 
-    /**
-     * Reports the upload's failure (endpoint down, missing bucket, bad credentials) instead of a
-     * bare stream error, and never blocks forever on a failed upload.
-     */
+    /** Reports the upload's failure (bad credentials, missing bucket) instead of a bare stream error. */
     private final class GuardedStream extends OutputStream {
         private final OutputStream out;
 
@@ -152,49 +154,61 @@ final class S3Upload implements ObjectStore.Upload {
 
         @Override
         public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            check();
+            try {
+                out.write(b);
+            } catch (RuntimeException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            }
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            guarded(() -> out.write(b, off, len));
+            check();
+            writer = Thread.currentThread();
+            try {
+                out.write(b, off, len);
+            } catch (RuntimeException | IOException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            } finally {
+                released();
+            }
         }
 
         @Override
         public void flush() throws IOException {
-            guarded(out::flush);
+            writer = Thread.currentThread();
+            try {
+                out.flush();
+            } finally {
+                released();
+            }
         }
 
         @Override
         public void close() throws IOException {
-            guarded(out::close);
+            writer = Thread.currentThread(); // close flushes the last bytes, which may block like a write
+            try {
+                out.close();
+            } catch (RuntimeException e) {
+                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
+            } finally {
+                released();
+            }
         }
 
-        private void guarded(IoCall call) throws IOException {
+        private void released() {
+            writer = null;
+            if (interruptedWriter.get()) {
+                Thread.interrupted(); // our own interrupt (see unblockWriter), not a cancellation of the run
+            }
+        }
+
+        private void check() throws IOException {
             if (result.isCompletedExceptionally()) {
                 throw S3Errors.map(failure(new IOException("upload failed")), "upload",
                         store.uri(request.key()), request.key(), store.options());
             }
-            synchronized (wakeLock) {
-                writer = Thread.currentThread();
-            }
-            try {
-                call.run();
-            } catch (RuntimeException | IOException e) {
-                throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
-            } finally {
-                synchronized (wakeLock) {
-                    writer = null;
-                    if (wokenByFailure) {
-                        Thread.interrupted(); // our own wake-up, not a cancellation of the step
-                        wokenByFailure = false;
-                    }
-                }
-            }
         }
-    }
-
-    private interface IoCall {
-        void run() throws IOException;
     }
 }

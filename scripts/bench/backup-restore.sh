@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Benchmark for issue 3: PostgreSQL backup and restore through runbook, side by side with the
+# floor (pg_dump to /dev/null, psql -f of a local file) and today's way (pg_dump > file, then
+# aws s3 cp; aws s3 cp, then psql -f). Not part of the test suite; results go to
+# docs/benchmarks.md by hand.
+#
+#   scripts/bench/backup-restore.sh            # scale 70 (about 1 GiB), one round
+#   BENCH_SCALE=280 scripts/bench/backup-restore.sh   # about 4 GiB
+#
+# Everything runs on this machine: a throwaway PostgreSQL 15 cluster (Debian's binaries) and
+# S3Proxy 4.1 as a separate JVM over a local directory (filesystem store), reached by runbook
+# and by Debian's AWS CLI (/usr/bin/aws) over HTTP on 127.0.0.1. Each measurement is taken
+# with GNU time (`/usr/bin/time -v`): wall time and the peak RSS of the largest process of
+# the measured command (for runbook: its JVM). Needs root (runs the server as postgres),
+# a built runbook (mvn -B -q -DskipTests package) and the test classpath in ~/.m2.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+SCALE="${BENCH_SCALE:-70}"
+PG_PORT="${BENCH_PGPORT:-55499}"
+S3_PORT="${BENCH_S3PORT:-58499}"
+PGBIN=/usr/lib/postgresql/15/bin
+AWS=/usr/bin/aws
+WORK="$(mktemp -d /tmp/runbook-bench-XXXXXX)"
+chmod 755 "$WORK"
+RESULTS="$WORK/results.txt"
+
+say() { printf '\n== %s\n' "$*" >&2; }
+for tool in "$PGBIN/pgbench" "$AWS" /usr/bin/time; do
+  [ -x "$tool" ] || { echo "missing $tool (apt-get install -y postgresql-15 awscli time)" >&2; exit 2; }
+done
+[ -f target/runbook.jar ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 2; }
+
+# ---------------------------------------------------------------- services
+as_pg() { runuser -u postgres -- "$@"; }
+S3PID=""
+cleanup() {
+  [ -n "$S3PID" ] && kill "$S3PID" 2>/dev/null || true
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
+  if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
+}
+trap cleanup EXIT
+
+say "PostgreSQL 15 on 127.0.0.1:$PG_PORT (default settings: fsync on)"
+mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
+as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -A trust -U postgres >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1" \
+  -w -l "$WORK/pg/log" start >/dev/null
+export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres PGPASSWORD=unused
+
+say "S3Proxy on 127.0.0.1:$S3_PORT (filesystem store under $WORK/s3)"
+mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+mkdir -p "$WORK/s3"
+cat >"$WORK/s3proxy.properties" <<EOF
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench-access
+s3proxy.credential=bench-secret-key
+s3proxy.ignore-unknown-headers=true
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3
+jclouds.identity=unused
+jclouds.credential=unused
+EOF
+java -Xmx512m -cp "$(cat "$WORK/cp.txt")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.properties" \
+  >"$WORK/s3proxy.log" 2>&1 &
+S3PID=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null && break
+  sleep 0.3
+done
+# credentials only in the environment, as the team's scripts have them
+unset AWS_PROFILE AWS_SESSION_TOKEN
+export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1 \
+  AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" AWS_EC2_METADATA_DISABLED=true \
+  AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null BACKUP_BUCKET=bench
+export RUNBOOK_STATE_DIR="$WORK/state"
+aws() { "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
+aws s3 mb s3://bench >/dev/null
+
+# ---------------------------------------------------------------- data
+say "pgbench -i -s $SCALE"
+"$PGBIN/psql" -X -q -d postgres -c "CREATE DATABASE bench"
+/usr/bin/time -f "%e" -o "$WORK/gen.time" "$PGBIN/pgbench" -i -q -s "$SCALE" bench >"$WORK/pgbench.log" 2>&1
+DBSIZE=$("$PGBIN/psql" -X -Atc "SELECT pg_size_pretty(pg_database_size('bench')) || ' (' || pg_database_size('bench') || ' bytes)'" -d postgres)
+
+# ---------------------------------------------------------------- measuring
+N=0
+# measure LABEL CMD... : one run under GNU time; the line goes to $RESULTS
+measure() {
+  local label="$1"; shift
+  N=$((N + 1))
+  say "$label"
+  local rc=0
+  # a measurement that hangs is killed and recorded as such; the others still run
+  timeout -k 10 "${BENCH_STEP_TIMEOUT:-900}" /usr/bin/time -v -o "$WORK/t.txt" "$@" >"$WORK/out.$N" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    local why="FAILED (exit $rc)"
+    [ "$rc" = 124 ] && why="HUNG: killed after ${BENCH_STEP_TIMEOUT:-900} s"
+    printf '%-58s %s\n' "$label" "$why" | tee -a "$RESULTS" >&2
+    tail -15 "$WORK/out.$N" | sed 's/^/#   /' | tee -a "$RESULTS" >&2
+    return 0
+  fi
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.1f", s}' "$WORK/t.txt")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2/1024}' "$WORK/t.txt")
+  printf '%-58s %8s s %7s MiB\n' "$label" "$wall" "$rss" | tee -a "$RESULTS" >&2
+}
+# stored size of the newest object under a prefix
+size_of() { aws s3 ls "s3://bench/$1" | awk -v k="${1##*/}" '$4 == k {print $3}'; }
+
+# a private copy of the launcher, jar and runbooks: a rebuild during the benchmark cannot change them
+mkdir -p "$WORK/app/target"
+cp -r bin runbooks "$WORK/app/"
+cp -r target/runbook.jar target/lib "$WORK/app/target/"
+cd "$WORK/app"
+RB=(bin/runbook run --yes)
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -o /dev/null)
+createdb() { "$PGBIN/psql" -X -q -d postgres -c "CREATE DATABASE $1"; }
+dropdb() { "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1"; }
+
+{
+  echo "# runbook benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MiB RAM"
+  echo "# database: pgbench -i -s $SCALE -> $DBSIZE, generated in $(cat "$WORK/gen.time") s"
+  echo "# load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
+  echo "# java: $(java -version 2>&1 | head -1); $("$PGBIN/pg_dump" --version); $("$AWS" --version)"
+  printf '%-58s %10s %11s\n' "measurement" "wall" "peak RSS"
+} | tee "$RESULTS" >&2
+
+# --- backup, plain SQL
+measure "backup floor: pg_dump > /dev/null" \
+  bash -c '"$1" "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
+measure "backup runbook: run runbooks/backup.yaml (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain
+# the same with 16 MiB parts: the multipart buffer (about two parts) is what drives the JVM's RSS
+measure "backup runbook: backup.yaml part_size=16 MiB (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain16 --input part_size=16777216
+PLAIN_KEY=$(aws s3 ls s3://bench/postgres/ | awk '{print $4}' | grep '^plain_.*\.sql$' | sort | tail -1)
+measure "backup today: pg_dump > file; aws s3 cp file" \
+  bash -c '"$1" "$2" > "$3" && "$4" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$3" "$5"' _ \
+  "$PGBIN/pg_dump" bench "$WORK/today.sql" "$AWS" s3://bench/today/postgres_today.sql
+echo "# plain dump: $(stat -c %s "$WORK/today.sql") bytes; runbook object $PLAIN_KEY: $(size_of "postgres/$PLAIN_KEY") bytes" | tee -a "$RESULTS" >&2
+
+# --- restore, plain SQL (each into a new database)
+createdb r_floor
+measure "restore floor: psql -f local file" \
+  "${PSQL[@]}" -d r_floor -f "$WORK/today.sql"
+measure "restore runbook: run runbooks/restore.yaml (s3)" \
+  "${RB[@]}" runbooks/restore.yaml --input database=r_runbook --input name=plain
+dropdb r_floor; dropdb r_runbook
+rm -f "$WORK/today.sql"
+createdb r_today
+measure "restore today: aws s3 cp; psql -f file" \
+  bash -c '"$1" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$2" "$3" && "${@:4}" -f "$3"' _ \
+  "$AWS" s3://bench/today/postgres_today.sql "$WORK/today.sql" "${PSQL[@]}" -d r_today
+dropdb r_today
+rm -f "$WORK/today.sql"
+
+# --- custom format, restored with 2 jobs
+measure "backup floor: pg_dump -Fc > /dev/null" \
+  bash -c '"$1" -Fc "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
+measure "backup runbook: backup.yaml format=custom (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=custom --input format=custom
+measure "restore runbook: restore.yaml custom, jobs=2 (s3)" \
+  "${RB[@]}" runbooks/restore.yaml --input database=r_custom --input name=custom --input jobs=2
+dropdb r_custom
+CUSTOM_KEY=$(aws s3 ls s3://bench/postgres/ | awk '{print $4}' | grep '^custom_.*\.dump$' | sort | tail -1)
+echo "# custom dump object $CUSTOM_KEY: $(size_of "postgres/$CUSTOM_KEY") bytes" | tee -a "$RESULTS" >&2
+createdb r_today2
+measure "restore today (custom): aws s3 cp; pg_restore -j 2" \
+  bash -c '"$1" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$2" "$3" && "${@:4}" "$3"' _ \
+  "$AWS" "s3://bench/postgres/$CUSTOM_KEY" "$WORK/today.dump" "$PGBIN/pg_restore" --exit-on-error -j 2 -d r_today2
+dropdb r_today2
+
+# step durations as the runbook journal recorded them (the dump/load step alone, without verify)
+say "step durations from the journal"
+for run in $(bin/runbook runs 2>/dev/null | awk 'NR>1 {print $1}'); do
+  bin/runbook show "$run" 2>/dev/null | awk -v r="$run" '/✓ [a-z-]+ succeeded in/ {print "# " r ": " $3 " " $6 " " $7}'
+done | tee -a "$RESULTS" >&2
+
+echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$RESULTS" >&2
+cd "$ROOT"
+cp "$RESULTS" "${BENCH_RESULTS:-$ROOT/target/bench-backup-restore.txt}"
+cat "$RESULTS"
