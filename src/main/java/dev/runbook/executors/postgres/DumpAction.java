@@ -129,6 +129,7 @@ public final class DumpAction implements Action {
                         + " but pg_dump is " + pgDumpVersion + " (" + tools.path("pg_dump") + "): install the client tools"
                         + " of version " + PgTools.major(serverVersion) + " or newer, or point bin-dir at them", false, null);
             }
+            long databaseSize = Sql.databaseSize(jdbc); // sizes the upload's parts: memory stays small for small databases
             String snapshot = DumpSnapshot.export(jdbc, ctx.log());
 
             ctx.log().info("dumping " + conn.display() + " (PostgreSQL " + serverVersion + ") with pg_dump "
@@ -136,7 +137,7 @@ public final class DumpAction implements Action {
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("database", conn.database());
             metadata.put("pg-dump-version", pgDumpVersion);
-            try (ObjectStore.Upload upload = store.startUpload(key, metadata, -1)) {
+            try (ObjectStore.Upload upload = store.startUpload(key, metadata, databaseSize)) {
                 Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression,
                         "pg_dump " + conn.database(), ctx);
                 checkComplete(dump, format, "pg_dump", PLAIN_TRAILER, conn, key);

@@ -70,6 +70,15 @@ final class Sql {
         return counts;
     }
 
+    /** The database's size on disk: the size hint for the upload's part size. */
+    static long databaseSize(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_database_size(pg_catalog.current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     static String serverVersion(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();

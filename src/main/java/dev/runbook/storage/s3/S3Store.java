@@ -35,6 +35,8 @@ public final class S3Store implements ObjectStore {
     /** Default part size: 10,000 parts of 128 MiB hold 1.25 TiB, enough for a dump of unknown size. */
     static final long DEFAULT_PART_SIZE = 128L * 1024 * 1024;
     private static final long MAX_PARTS = 10_000;
+    private static final long HINT_HEADROOM = 4;
+    private static final long MIN_HINTED_PART_SIZE = 8L * 1024 * 1024;
     private static final long MIB = 1024 * 1024;
 
     private final String bucket;
@@ -67,17 +69,22 @@ public final class S3Store implements ObjectStore {
     }
 
     /**
-     * Part size for an upload: the {@code part-size} option when set, else large enough that
-     * 10,000 parts hold 1.5 times the hint, and never below 128 MiB (so that a dump of unknown
-     * size up to 1.25 TiB fits).
+     * Part size for an upload (the SDK holds about two parts in memory): the {@code part-size}
+     * option when set; without a size hint 128 MiB, so a stream of unknown size up to 1.25 TiB
+     * fits in 10,000 parts; with a hint (a database's size on disk), large enough that 10,000
+     * parts hold 4 times the hint (a plain dump can outgrow the database: TOAST compresses
+     * on disk, the dump does not) and at least 8 MiB: a 1 GiB database uploads in 8 MiB parts.
      */
     long partSizeFor(long expectedSizeHint) {
         if (options.partSize() > 0) {
             return options.partSize();
         }
-        long needed = expectedSizeHint <= 0 ? 0 : (expectedSizeHint + expectedSizeHint / 2) / MAX_PARTS;
+        if (expectedSizeHint <= 0) {
+            return DEFAULT_PART_SIZE;
+        }
+        long needed = expectedSizeHint * HINT_HEADROOM / MAX_PARTS;
         long rounded = (needed + MIB - 1) / MIB * MIB;
-        return Math.max(DEFAULT_PART_SIZE, rounded);
+        return Math.max(MIN_HINTED_PART_SIZE, rounded);
     }
 
     @Override

@@ -53,8 +53,10 @@ class S3OptionsTest {
                 Map.of("AWS_ACCESS_KEY_ID", "a", "AWS_SECRET_ACCESS_KEY", "b"));
         long tib = 1L << 40;
         assertTrue(store.partSizeFor(-1) * 10_000 >= tib, "unknown size");
-        assertTrue(store.partSizeFor(5 * tib) * 10_000 >= 5 * tib, "sized from the hint");
-        assertEquals(S3Store.DEFAULT_PART_SIZE, store.partSizeFor(1000));
+        assertTrue(store.partSizeFor(5 * tib) * 10_000 >= 4 * 5 * tib, "sized from the hint, with room for a dump 4x the database");
+        assertTrue(store.partSizeFor(tib) * 10_000 >= 4 * tib, "a 1 TiB database's dump fits even if it grows 4x");
+        assertEquals(8L * 1024 * 1024, store.partSizeFor(1L << 30), "a 1 GiB database: small parts, little memory");
+        assertEquals(8L * 1024 * 1024, store.partSizeFor(1000));
         store.close();
     }
 }
