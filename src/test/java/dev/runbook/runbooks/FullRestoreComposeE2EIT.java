@@ -158,7 +158,10 @@ class FullRestoreComposeE2EIT {
         // the fix: the restored .env was wrong; correct it and continue the same run
         Path env = d.composeDir().resolve(".env");
         Files.writeString(env, Files.readString(env).replace("MIGRATION_FAIL=1\n", ""));
-        Result resume = cli(stateEnv(d), "resume", runId, "--yes");
+        // the operator resumes from the same shell: secrets come from the environment again, never from the journal
+        Map<String, String> resumeEnv = new java.util.HashMap<>(stateEnv(d));
+        resumeEnv.put("PGPASSWORD", DB_PASSWORD);
+        Result resume = cli(resumeEnv, "resume", runId, "--yes");
         assertEquals(0, resume.exitCode(), resume.output());
         String after = Files.readString(journal(d));
         assertTrue(after.contains("\"event\":\"step-reused\"") && after.matches("(?s).*step-reused[^\\n]*\"step\":\"load/load\".*"),
