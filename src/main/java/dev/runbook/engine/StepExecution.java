@@ -112,6 +112,10 @@ final class StepExecution {
             } catch (InterruptedException e) {
                 lastError = interruption(context, step);
                 retryable = false;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // a parameter of the wrong type or shape: trying again cannot help
+                lastError = describe(e);
+                retryable = false;
             } catch (Exception e) {
                 lastError = context.cancelled && Thread.currentThread().isInterrupted()
                         ? interruption(context, step) : describe(e);

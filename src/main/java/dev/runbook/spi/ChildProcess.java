@@ -151,7 +151,8 @@ public final class ChildProcess {
                 if (first instanceof StepFailure sf) {
                     throw sf;
                 }
-                throw new StepFailure(argv.get(0) + ": " + first.getMessage(), first);
+                // the failure is in our end of the stream (the upload, the download), not in the tool
+                throw new StepFailure(first.getMessage() == null ? first.toString() : first.getMessage(), first);
             }
             synchronized (stderrTail) {
                 return new Result(exit, List.copyOf(stderrTail));
