@@ -63,12 +63,7 @@ final class ApplyLifecycleAction implements Action {
 
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
-        Location prefix;
-        try {
-            prefix = Location.parse("prefix", params.string("prefix"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location prefix = Location.param(params, "prefix");
         if (!prefix.isS3()) {
             throw new StepFailure("lifecycle rules exist only for S3 buckets, not for " + prefix.uri(), false, null);
         }

@@ -77,12 +77,7 @@ final class DownloadAction implements Action {
 
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
-        Location from;
-        try {
-            from = Location.parse("from", params.string("from"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location from = Location.param(params, "from");
         if (from.key().isEmpty() || from.key().endsWith("/")) {
             throw new StepFailure("'" + params.string("from") + "' names a prefix, not an object", false, null);
         }

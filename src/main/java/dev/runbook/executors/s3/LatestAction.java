@@ -97,12 +97,7 @@ final class LatestAction implements Action {
     }
 
     private static Found find(Params params, StepContext context) throws StepFailure {
-        Location prefix;
-        try {
-            prefix = Location.parse("prefix", params.string("prefix"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location prefix = Location.param(params, "prefix");
         List<ObjectInfo> objects;
         try (ObjectStore store = StoreParams.open(prefix, params, context)) {
             objects = store.list(prefix.key());

@@ -46,12 +46,7 @@ final class ListAction implements Action {
 
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
-        Location prefix;
-        try {
-            prefix = Location.parse("prefix", params.string("prefix"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location prefix = Location.param(params, "prefix");
         try (ObjectStore store = StoreParams.open(prefix, params, context)) {
             List<String> keys = store.list(prefix.key()).stream().map(ObjectInfo::key).sorted().toList();
             context.log().info(keys.size() + " objects under " + prefix.uri());

@@ -14,6 +14,15 @@ import dev.runbook.storage.StorageUri;
  */
 record Location(StorageUri store, String key) {
 
+    /** The location a parameter names; a malformed one fails the step at once (no retry can fix it). */
+    static Location param(dev.runbook.spi.Params params, String name) throws dev.runbook.spi.StepFailure {
+        try {
+            return parse(name, params.string(name));
+        } catch (IllegalArgumentException e) {
+            throw Failures.badParam(e);
+        }
+    }
+
     static Location parse(String param, String text) {
         StorageUri uri;
         try {

@@ -69,12 +69,7 @@ final class RestoreArchivedAction implements Action {
 
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
-        Location object;
-        try {
-            object = Location.parse("object", params.string("object"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location object = Location.param(params, "object");
         try (ObjectStore opened = StoreParams.open(object, params, context)) {
             if (!(opened instanceof S3Store store)) {
                 if (opened.stat(object.key()).isEmpty()) {

@@ -64,12 +64,7 @@ final class UploadAction implements Action {
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
         Path from = context.runbookDir().resolve(params.string("from"));
-        Location to;
-        try {
-            to = Location.parse("to", params.string("to"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location to = Location.param(params, "to");
         if (!Files.isRegularFile(from) || !Files.isReadable(from)) {
             throw new StepFailure("cannot upload " + from + ": no such readable file", false, null);
         }

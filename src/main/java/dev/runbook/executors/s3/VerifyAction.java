@@ -54,12 +54,7 @@ final class VerifyAction implements Action {
 
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
-        Location object;
-        try {
-            object = Location.parse("object", params.string("object"));
-        } catch (IllegalArgumentException e) {
-            throw Failures.badParam(e);
-        }
+        Location object = Location.param(params, "object");
         try (ObjectStore store = StoreParams.open(object, params, context)) {
             ObjectInfo info = store.stat(object.key()).orElseThrow(() ->
                     new StepFailure("no object at " + object.uri() + "; check the location (s3.list shows what is there)",
