@@ -80,12 +80,18 @@ public final class Evaluator {
             throw new ExpressionException(e.getMessage());
         }
         boolean secret = false;
+        boolean deferred = false;
+        java.util.Set<String> waitsFor = new java.util.LinkedHashSet<>(); // for the plan line
         for (Template.Expr e : t.expressions()) {
             Expressions.Compiled c = expressions.compile(e.text());
             if (!c.references().stream().allMatch(scope::known)) {
-                return new Deferred(t.isSingleExpression() ? e.text() : s);
+                deferred = true;
+                waitsFor.addAll(c.steps());
             }
             secret |= c.secret();
+        }
+        if (deferred) {
+            return new Deferred(t.isSingleExpression() ? t.expressions().get(0).text() : s, List.copyOf(waitsFor));
         }
         if (t.isSingleExpression()) {
             Object v = expressions.evaluate(expressions.compile(t.expressions().get(0).text()), scope, scope.status());
