@@ -1,10 +1,6 @@
 package dev.runbook.e2e;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
+import dev.runbook.testsupport.S3ProxyServer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -46,28 +42,14 @@ final class FileBackedS3Proxy implements AutoCloseable {
         this.port = port;
         this.dir = dir;
         this.log = Files.createTempFile("s3proxy-fs-", ".log");
-        Properties p = new Properties();
-        p.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
-        p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
-        p.setProperty("s3proxy.identity", ACCESS_KEY);
-        p.setProperty("s3proxy.credential", SECRET_KEY);
-        p.setProperty("s3proxy.ignore-unknown-headers", "true");
+        Properties p = S3ProxyServer.settings(port, ACCESS_KEY, SECRET_KEY);
         p.setProperty("jclouds.provider", "filesystem");
         p.setProperty("jclouds.filesystem.basedir", dir.resolve("store").toString());
-        p.setProperty("jclouds.identity", "unused");
-        p.setProperty("jclouds.credential", "unused");
         this.properties = dir.resolve("s3proxy.properties");
         try (var out = Files.newOutputStream(properties)) {
             p.store(out, "S3Proxy over a directory, for the end-to-end fault tests");
         }
-        this.client = S3Client.builder()
-                .endpointOverride(endpoint())
-                .region(Region.of(REGION))
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .build();
+        this.client = S3ProxyServer.clientFor(endpoint(), ACCESS_KEY, SECRET_KEY).build();
     }
 
     static FileBackedS3Proxy start() throws IOException {

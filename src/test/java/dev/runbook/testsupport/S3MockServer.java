@@ -1,10 +1,5 @@
 package dev.runbook.testsupport;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -30,14 +25,8 @@ public final class S3MockServer implements AutoCloseable {
 
     private S3MockServer(LocalJavaServer server) {
         this.server = server;
-        this.client = S3Client.builder()
-                .endpointOverride(endpoint())
-                .region(Region.of(S3ProxyServer.REGION))
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "any")))
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .addPlugin(LegacyMd5Plugin.create())
+        this.client = S3ProxyServer.clientFor(endpoint(), "any", "any")
+                .addPlugin(LegacyMd5Plugin.create()) // lifecycle calls need Content-MD5
                 .build();
     }
 

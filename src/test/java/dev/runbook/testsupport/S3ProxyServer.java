@@ -43,28 +43,41 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private S3ProxyServer(LocalJavaServer server) {
         this.server = server;
-        this.client = S3Client.builder()
-                .endpointOverride(endpoint())
+        this.client = clientFor(endpoint(), ACCESS_KEY, SECRET_KEY).build();
+    }
+
+    /**
+     * A plain SDK client for a local S3 server (S3Proxy, S3Mock): path-style, static credentials,
+     * checksums only where required (these servers do not return the SDK's default ones).
+     */
+    public static software.amazon.awssdk.services.s3.S3ClientBuilder clientFor(URI endpoint, String accessKey, String secretKey) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
                 .region(Region.of(REGION))
                 .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .build();
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    }
+
+    /** S3Proxy's settings for tests; the caller adds the jclouds provider (transient, filesystem). */
+    public static Properties settings(int port, String accessKey, String secretKey) {
+        Properties p = new Properties();
+        p.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
+        p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
+        p.setProperty("s3proxy.identity", accessKey);
+        p.setProperty("s3proxy.credential", secretKey);
+        // SDK 2.57 sends headers S3Proxy does not know (e.g. on CompleteMultipartUpload)
+        p.setProperty("s3proxy.ignore-unknown-headers", "true");
+        p.setProperty("jclouds.identity", "unused");
+        p.setProperty("jclouds.credential", "unused");
+        return p;
     }
 
     public static S3ProxyServer start() throws IOException {
         int port = LocalJavaServer.freePort();
-        Properties p = new Properties();
-        p.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
-        p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
-        p.setProperty("s3proxy.identity", ACCESS_KEY);
-        p.setProperty("s3proxy.credential", SECRET_KEY);
-        // SDK 2.57 sends headers S3Proxy does not know (e.g. on CompleteMultipartUpload)
-        p.setProperty("s3proxy.ignore-unknown-headers", "true");
+        Properties p = settings(port, ACCESS_KEY, SECRET_KEY);
         p.setProperty("jclouds.provider", "transient");
-        p.setProperty("jclouds.identity", "unused");
-        p.setProperty("jclouds.credential", "unused");
         Path props = Files.createTempFile("s3proxy-", ".properties");
         try (var out = Files.newOutputStream(props)) {
             p.store(out, "S3Proxy for tests");
