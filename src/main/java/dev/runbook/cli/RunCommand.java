@@ -83,6 +83,9 @@ final class RunCommand implements Callable<Integer> {
         if (!result.outcome().failure()) {
             return ExitCodes.OK;
         }
+        if (result.executorBug()) {
+            return ExitCodes.INTERNAL; // the step's message names the action and its undeclared outputs
+        }
         return result.approvalMissing() ? ExitCodes.NOT_APPROVED : ExitCodes.STEP_FAILED;
     }
 

@@ -15,9 +15,25 @@ public record RunResult(String runId, String runbook, Outcome outcome, String me
     /**
      * @param attempts how many times it was tried in this invocation (0: skipped or reused)
      * @param reused   whether the result came from an earlier invocation (resume)
+     * @param executorBug whether it failed because its executor broke the SPI's contract (exit 3)
      */
     public record StepResult(String id, Outcome outcome, Duration took, int attempts, String message, boolean reused,
-                             boolean notApproved) {
+                             boolean notApproved, boolean executorBug) {
+
+        public StepResult(String id, Outcome outcome, Duration took, int attempts, String message, boolean reused,
+                          boolean notApproved) {
+            this(id, outcome, took, attempts, message, reused, notApproved, false);
+        }
+
+        /** The same result, marked as caused by an executor that broke the SPI's contract. */
+        StepResult asExecutorBug() {
+            return new StepResult(id, outcome, took, attempts, message, reused, notApproved, true);
+        }
+    }
+
+    /** Whether a step failed because of a bug in its executor (it broke the SPI's contract). */
+    public boolean executorBug() {
+        return steps.stream().anyMatch(StepResult::executorBug);
     }
 
     /** Whether the run stopped because a step that needs approval was not approved. */

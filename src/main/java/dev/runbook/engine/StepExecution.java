@@ -6,6 +6,7 @@ import dev.runbook.model.Step;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.parse.ValidRunbook.BoundStep;
 import dev.runbook.parse.ValidRunbook.Section;
+import dev.runbook.spi.BadParameterException;
 import dev.runbook.spi.Deferred;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
@@ -98,7 +99,13 @@ final class StepExecution {
                 Outputs outputs = b.action().action().execute(params, context);
                 cancel(watchdog, deadlineWatch);
                 Thread.interrupted(); // a watchdog that fired just after success must not leak into the next attempt
-                Map<String, Object> values = outputs == null ? Map.of() : outputs.asMap();
+                OutputContract.Checked checked = OutputContract.check(b.action().qualifiedName(), b.action().action(),
+                        outputs == null ? Map.of() : outputs.asMap());
+                if (checked instanceof OutputContract.Undeclared bug) {
+                    recorder.executorBug(fullId, Duration.between(start, Instant.now()), attempt, bug.message());
+                    return new StepDone(step.id(), Outcome.FAILED, Map.of());
+                }
+                Map<String, Object> values = ((OutputContract.Accepted) checked).values();
                 run.masker.addAll(values);
                 // secret outputs are not stored, and a port-forward dies with its run: such a step
                 // must run again on resume rather than be reused
@@ -112,8 +119,9 @@ final class StepExecution {
             } catch (InterruptedException e) {
                 lastError = interruption(context, step);
                 retryable = false;
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                // a parameter of the wrong type or shape: trying again cannot help
+            } catch (BadParameterException e) {
+                // the action says a parameter is unusable: trying again cannot help. Any other
+                // exception (a library's IllegalStateException included) may be transient.
                 lastError = describe(e);
                 retryable = false;
             } catch (Exception e) {

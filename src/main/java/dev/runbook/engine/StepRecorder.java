@@ -24,6 +24,12 @@ final class StepRecorder {
         run.listener.stepFinished(fullId, before.outcome(), Duration.ZERO, "done in an earlier attempt of this run (not repeated)");
     }
 
+    /** The step failed because its executor broke the SPI's contract: the run reports an internal error. */
+    void executorBug(String fullId, Duration took, int attempts, String message) {
+        record(fullId, Outcome.FAILED, took, attempts, message, false, false, Map.of(), false);
+        run.results.computeIfPresent(fullId, (id, result) -> result.asExecutorBug());
+    }
+
     void record(String fullId, Outcome outcome, Duration took, int attempts, String message, boolean reused,
                         boolean notApproved, Map<String, Object> outputs, boolean ignored) {
         record(fullId, outcome, took, attempts, message, reused, notApproved, outputs, ignored, false);

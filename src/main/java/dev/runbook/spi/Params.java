@@ -71,7 +71,7 @@ public final class Params {
         try {
             return Long.parseLong(v.toString().trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("parameter '" + name + "' must be an integer, got '" + v + "'");
+            throw new BadParameterException("parameter '" + name + "' must be an integer, got '" + v + "'");
         }
     }
 
@@ -87,7 +87,7 @@ public final class Params {
         if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(s);
         }
-        throw new IllegalArgumentException("parameter '" + name + "' must be true or false, got '" + v + "'");
+        throw new BadParameterException("parameter '" + name + "' must be true or false, got '" + v + "'");
     }
 
     public Duration duration(String name, Duration fallback) {
@@ -102,7 +102,7 @@ public final class Params {
             return Duration.ofSeconds(n.longValue());
         }
         return Durations.parse(v.toString()).orElseThrow(() ->
-                new IllegalArgumentException("parameter '" + name + "' must be a duration like 30s or 5m, got '" + v + "'"));
+                new BadParameterException("parameter '" + name + "' must be a duration like 30s or 5m, got '" + v + "'"));
     }
 
     @SuppressWarnings("unchecked")
@@ -136,7 +136,7 @@ public final class Params {
         if (v instanceof Map<?, ?> m) {
             return (Map<String, Object>) m;
         }
-        throw new IllegalArgumentException("parameter '" + name + "' must be a mapping");
+        throw new BadParameterException("parameter '" + name + "' must be a mapping");
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.runbook.storage;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.storage.file.FileStore;
 import dev.runbook.storage.s3.S3Options;
 import dev.runbook.storage.s3.S3Store;
@@ -23,7 +25,7 @@ public final class ObjectStores {
         return switch (location.scheme()) {
             case "file" -> new FileStore(Path.of(location.root()));
             case "s3" -> new S3Store(location.root(), S3Options.from(options, env), env);
-            default -> throw new IllegalArgumentException("unsupported scheme " + location.scheme());
+            default -> throw new BadParameterException("unsupported scheme " + location.scheme());
         };
     }
 }

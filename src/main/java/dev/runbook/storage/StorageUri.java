@@ -1,5 +1,7 @@
 package dev.runbook.storage;
 
+import dev.runbook.spi.BadParameterException;
+
 import java.net.URI;
 
 /**
@@ -13,26 +15,31 @@ public record StorageUri(String scheme, String root, String key) {
 
     public static StorageUri parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty storage location; expected s3://bucket/key or file:///dir/key");
+            throw new BadParameterException("empty storage location; expected s3://bucket/key or file:///dir/key");
         }
         if (text.startsWith("s3://")) {
             String rest = text.substring(5);
             int slash = rest.indexOf('/');
             String bucket = slash < 0 ? rest : rest.substring(0, slash);
             if (bucket.isEmpty()) {
-                throw new IllegalArgumentException("'" + text + "' has no bucket; expected s3://bucket/key");
+                throw new BadParameterException("'" + text + "' has no bucket; expected s3://bucket/key");
             }
             return new StorageUri("s3", bucket, slash < 0 ? "" : rest.substring(slash + 1));
         }
         if (text.startsWith("file:")) {
-            String path = URI.create(text).getPath();
+            String path;
+            try {
+                path = URI.create(text).getPath();
+            } catch (IllegalArgumentException e) {
+                throw new BadParameterException("'" + text + "' is not a valid file URI: " + e.getMessage(), e);
+            }
             if (path == null || !path.startsWith("/")) {
-                throw new IllegalArgumentException("'" + text + "' must be an absolute file URI like file:///var/backups/postgres/");
+                throw new BadParameterException("'" + text + "' must be an absolute file URI like file:///var/backups/postgres/");
             }
             // the root is the directory, the key is empty: file stores are opened on the directory itself
             return new StorageUri("file", path, "");
         }
-        throw new IllegalArgumentException("unsupported storage location '" + text
+        throw new BadParameterException("unsupported storage location '" + text
                 + "'; expected s3://bucket/key or file:///dir/key");
     }
 

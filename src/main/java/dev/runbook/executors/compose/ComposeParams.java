@@ -1,5 +1,7 @@
 package dev.runbook.executors.compose;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
 import dev.runbook.spi.Params;
@@ -43,23 +45,23 @@ final class ComposeParams {
     static List<String> command(Params params) {
         Object raw = params.raw("command");
         if (raw instanceof Secret) {
-            throw new IllegalArgumentException("`command` must not hold a secret: it would show in process lists; "
+            throw new BadParameterException("`command` must not hold a secret: it would show in process lists; "
                     + "pass the secret in `env` and refer to it as $NAME inside the command");
         }
         boolean shell = params.bool("shell", false);
         if (shell) {
             if (raw instanceof List<?>) {
-                throw new IllegalArgumentException("with shell: true, `command` is one string for sh -c, not a list");
+                throw new BadParameterException("with shell: true, `command` is one string for sh -c, not a list");
             }
             return List.of("sh", "-c", params.string("command"));
         }
         if (!(raw instanceof List<?>)) {
-            throw new IllegalArgumentException("`command` must be an argument array, e.g. [alembic, upgrade, head]; "
+            throw new BadParameterException("`command` must be an argument array, e.g. [alembic, upgrade, head]; "
                     + "to run a shell command line instead, set shell: true explicitly");
         }
         List<String> argv = params.strings("command");
         if (argv.isEmpty()) {
-            throw new IllegalArgumentException("`command` is empty");
+            throw new BadParameterException("`command` is empty");
         }
         return argv;
     }

@@ -1,5 +1,7 @@
 package dev.runbook.executors.http;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -87,7 +89,7 @@ public final class CheckAction implements Action {
         Expectation expect;
         try {
             expect = Expectation.from(params);
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw new StepFailure(spec.label() + ": " + e.getMessage(), false, null);
         }
         Duration within = params.duration("within", DEFAULT_WITHIN);

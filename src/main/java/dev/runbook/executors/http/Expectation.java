@@ -1,5 +1,7 @@
 package dev.runbook.executors.http;
 
+import dev.runbook.spi.BadParameterException;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,12 +55,12 @@ record Expectation(List<String> statuses, String bodyContains, Map<String, Objec
         for (Object s : codes) {
             String code = String.valueOf(s).trim().toLowerCase(java.util.Locale.ROOT);
             if (!STATUS.matcher(code).matches()) {
-                throw new IllegalArgumentException(param + " must be a status code like 200 or a class like 2xx, got '" + s + "'");
+                throw new BadParameterException(param + " must be a status code like 200 or a class like 2xx, got '" + s + "'");
             }
             statuses.add(code);
         }
         if (statuses.isEmpty()) {
-            throw new IllegalArgumentException(param + " must name at least one status code");
+            throw new BadParameterException(param + " must name at least one status code");
         }
         return List.copyOf(statuses);
     }

@@ -1,5 +1,7 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.ChildProcess;
 import dev.runbook.spi.OutputSpec;
@@ -112,7 +114,7 @@ public final class DumpAction implements Action {
         StorageUri to;
         try {
             to = StorageUri.parse(params.string("to"));
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw new StepFailure(e.getMessage(), false, e);
         }
         String prefix = to.key().isEmpty() || to.key().endsWith("/") ? to.key() : to.key() + "/";

@@ -1,5 +1,7 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.BadParameterException;
+
 import java.math.BigDecimal;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +17,7 @@ record Expectation(String operator, String operand) {
     static Expectation parse(String name, String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches() || m.group(2).isEmpty()) {
-            throw new IllegalArgumentException("expect." + name + " must be an operator and a value, like \"> 0\" or \"== 3\"; got '"
+            throw new BadParameterException("expect." + name + " must be an operator and a value, like \"> 0\" or \"== 3\"; got '"
                     + text + "'");
         }
         return new Expectation(m.group(1), m.group(2));
@@ -41,7 +43,7 @@ record Expectation(String operator, String operand) {
         return switch (operator) {
             case "==" -> actual.toString().equals(unquote(operand));
             case "!=" -> !actual.toString().equals(unquote(operand));
-            default -> throw new IllegalArgumentException("'" + operator + " " + operand + "' needs numbers, but the value is '"
+            default -> throw new BadParameterException("'" + operator + " " + operand + "' needs numbers, but the value is '"
                     + actual + "'");
         };
     }

@@ -1,5 +1,7 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
 import dev.runbook.spi.StepFailure;
@@ -21,7 +23,7 @@ record ObjectLocation(StorageUri store, String key) {
         StorageUri parsed;
         try {
             parsed = StorageUri.parse(uri);
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw new StepFailure(e.getMessage(), false, e);
         }
         if (parsed.scheme().equals("file")) {

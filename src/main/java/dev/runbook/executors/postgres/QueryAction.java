@@ -1,5 +1,7 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -75,7 +77,7 @@ public final class QueryAction implements Action {
         Map<String, Expectation> checks = new LinkedHashMap<>();
         try {
             params.map("expect").forEach((k, v) -> checks.put(k, Expectation.parse(k, String.valueOf(v))));
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw new StepFailure(e.getMessage(), false, e);
         }
         String sql = params.string("sql");
@@ -129,7 +131,7 @@ public final class QueryAction implements Action {
             boolean ok;
             try {
                 ok = check.getValue().test(actual);
-            } catch (IllegalArgumentException e) {
+            } catch (BadParameterException e) {
                 throw new StepFailure("expect." + check.getKey() + ": " + e.getMessage(), false, e);
             }
             if (!ok) {

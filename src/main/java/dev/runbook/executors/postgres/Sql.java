@@ -1,5 +1,7 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.BadParameterException;
+
 import org.postgresql.core.Utils;
 
 import java.sql.Connection;
@@ -35,7 +37,7 @@ final class Sql {
         try {
             return Utils.escapeIdentifier(null, name).toString();
         } catch (SQLException e) {
-            throw new IllegalArgumentException("invalid identifier '" + name + "': " + e.getMessage(), e);
+            throw new BadParameterException("invalid identifier '" + name + "': " + e.getMessage(), e);
         }
     }
 

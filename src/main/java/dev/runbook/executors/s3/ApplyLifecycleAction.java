@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -85,7 +87,7 @@ final class ApplyLifecycleAction implements Action {
             return Outputs.none().put("changed", true).put("rules", merge.ids());
         } catch (IOException e) {
             throw Failures.of(e, prefix.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -128,7 +130,7 @@ final class DownloadAction implements Action {
                     .put("sha256", got.sha256()).put("verified", recorded.isPresent());
         } catch (IOException e) {
             throw Failures.of(e, from.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.StepFailure;
 import dev.runbook.storage.ArchivedObjectException;
 
@@ -22,7 +24,7 @@ final class Failures {
         return new StepFailure(e.getMessage(), true, e);
     }
 
-    static StepFailure badParam(IllegalArgumentException e) {
+    static StepFailure badParam(BadParameterException e) {
         return new StepFailure(e.getMessage(), false, e);
     }
 }

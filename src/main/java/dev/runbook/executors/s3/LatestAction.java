@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -103,7 +105,7 @@ final class LatestAction implements Action {
             objects = store.list(prefix.key());
         } catch (IOException e) {
             throw Failures.of(e, prefix.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
         Map<String, ObjectInfo> byKey = objects.stream()

@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -53,7 +55,7 @@ final class ListAction implements Action {
             return Outputs.none().put("keys", keys).put("count", (long) keys.size());
         } catch (IOException e) {
             throw Failures.of(e, prefix.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }

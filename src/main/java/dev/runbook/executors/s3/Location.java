@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.storage.StorageUri;
 
 /**
@@ -18,7 +20,7 @@ record Location(StorageUri store, String key) {
     static Location param(dev.runbook.spi.Params params, String name) throws dev.runbook.spi.StepFailure {
         try {
             return parse(name, params.string(name));
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }
@@ -27,8 +29,8 @@ record Location(StorageUri store, String key) {
         StorageUri uri;
         try {
             uri = StorageUri.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("parameter '" + param + "': " + e.getMessage(), e);
+        } catch (BadParameterException e) {
+            throw new BadParameterException("parameter '" + param + "': " + e.getMessage(), e);
         }
         if (uri.scheme().equals("s3")) {
             return new Location(new StorageUri("s3", uri.root(), ""), uri.key());

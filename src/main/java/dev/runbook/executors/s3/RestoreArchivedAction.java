@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.Durations;
 import dev.runbook.spi.OutputSpec;
@@ -81,7 +83,7 @@ final class RestoreArchivedAction implements Action {
             return restore(store, object, params, context);
         } catch (IOException e) {
             throw Failures.of(e, object.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }

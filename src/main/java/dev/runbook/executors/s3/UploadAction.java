@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.ParamSpec;
@@ -99,7 +101,7 @@ final class UploadAction implements Action {
             return Outputs.none().put("uri", to.uri()).put("size", size).put("sha256", sha256);
         } catch (IOException e) {
             throw Failures.of(e, to.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -82,7 +84,7 @@ final class VerifyAction implements Action {
             return Outputs.none().put("sha256", got.sha256()).put("size", got.size());
         } catch (IOException e) {
             throw Failures.of(e, object.uri());
-        } catch (IllegalArgumentException e) {
+        } catch (BadParameterException e) {
             throw Failures.badParam(e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.runbook.storage.file;
 
+import dev.runbook.spi.BadParameterException;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.storage.ObjectInfo;
@@ -58,7 +60,7 @@ public final class FileStore implements ObjectStore {
     public Path pathOf(String key) {
         Path p = root.resolve(key).normalize();
         if (!p.startsWith(root) || p.equals(root)) {
-            throw new IllegalArgumentException("key '" + key + "' points outside " + root);
+            throw new BadParameterException("key '" + key + "' points outside " + root);
         }
         return p;
     }

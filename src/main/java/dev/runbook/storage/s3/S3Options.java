@@ -1,5 +1,7 @@
 package dev.runbook.storage.s3;
 
+import dev.runbook.spi.BadParameterException;
+
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
 
@@ -29,13 +31,13 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
 
     public S3Options {
         if (sse != null && !sse.equals("AES256") && !sse.equals("aws:kms")) {
-            throw new IllegalArgumentException("sse must be AES256 or aws:kms, got '" + sse + "'");
+            throw new BadParameterException("sse must be AES256 or aws:kms, got '" + sse + "'");
         }
         if (kmsKeyId != null && !"aws:kms".equals(sse)) {
-            throw new IllegalArgumentException("kms-key-id needs sse: aws:kms");
+            throw new BadParameterException("kms-key-id needs sse: aws:kms");
         }
         if (partSize != 0 && partSize < 5L * 1024 * 1024) {
-            throw new IllegalArgumentException("part-size must be at least 5 MiB (S3's minimum part size)");
+            throw new BadParameterException("part-size must be at least 5 MiB (S3's minimum part size)");
         }
     }
 
@@ -46,9 +48,13 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
         String endpoint = firstNonBlank(options.get("endpoint"), env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"));
         URI endpointUri = null;
         if (endpoint != null) {
-            endpointUri = URI.create(endpoint.trim());
-            if (endpointUri.getScheme() == null || endpointUri.getHost() == null) {
-                throw new IllegalArgumentException("endpoint '" + endpoint + "' must be a URL like https://minio.internal:9000");
+            try {
+                endpointUri = URI.create(endpoint.trim());
+            } catch (IllegalArgumentException e) {
+                endpointUri = null;
+            }
+            if (endpointUri == null || endpointUri.getScheme() == null || endpointUri.getHost() == null) {
+                throw new BadParameterException("endpoint '" + endpoint + "' must be a URL like https://minio.internal:9000");
             }
         }
         String region = firstNonBlank(options.get("region"), env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"),
