@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code runbook graph FILE --format mermaid|dot}: the step graph, for docs and reviews. */
@@ -47,7 +48,7 @@ final class GraphCommand implements Callable<Integer> {
                 continue;
             }
             if (section != Section.MAIN) {
-                out.append("  subgraph ").append(section.name().toLowerCase().replace('_', '-')).append('\n');
+                out.append("  subgraph ").append(section.name().toLowerCase(Locale.ROOT).replace('_', '-')).append('\n');
             }
             for (String id : g.steps()) {
                 out.append("  ").append(node(id)).append("[\"").append(id).append("<br/><small>")
@@ -71,8 +72,8 @@ final class GraphCommand implements Callable<Integer> {
                 continue;
             }
             if (section != Section.MAIN) {
-                out.append("  subgraph \"cluster_").append(section.name().toLowerCase()).append("\" {\n    label=\"")
-                        .append(section.name().toLowerCase().replace('_', '-')).append("\";\n");
+                out.append("  subgraph \"cluster_").append(section.name().toLowerCase(Locale.ROOT)).append("\" {\n    label=\"")
+                        .append(section.name().toLowerCase(Locale.ROOT).replace('_', '-')).append("\";\n");
             }
             for (String id : g.steps()) {
                 out.append("  \"").append(id).append("\" [label=\"").append(id).append("\\n")

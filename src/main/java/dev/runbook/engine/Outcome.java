@@ -1,5 +1,7 @@
 package dev.runbook.engine;
 
+import java.util.Locale;
+
 /**
  * How a step or a run ended, ordered by severity like Spring Batch's ExitStatus: a run's
  * outcome is the worst of its steps' ({@link #worst}).
@@ -22,6 +24,6 @@ public enum Outcome {
     }
 
     public String label() {
-        return name().toLowerCase().replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

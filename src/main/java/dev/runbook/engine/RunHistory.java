@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -86,7 +87,7 @@ public final class RunHistory {
                 }
                 case "step-finished", "step-reused" -> {
                     String id = (String) e.get("step");
-                    steps.put(id, new StepRecord(id, Outcome.valueOf(((String) e.get("outcome")).toUpperCase().replace('-', '_')),
+                    steps.put(id, new StepRecord(id, Outcome.valueOf(((String) e.get("outcome")).toUpperCase(Locale.ROOT).replace('-', '_')),
                             (Map<String, Object>) e.getOrDefault("outputs", Map.of()),
                             Boolean.TRUE.equals(e.get("rerun_on_resume")), (String) e.get("message")));
                 }

@@ -33,6 +33,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -72,9 +73,9 @@ public final class Expressions {
                                 "backupTimestamp_timestamp", SimpleType.STRING, SimpleType.TIMESTAMP)))
                 .addFunctionBindings(
                         CelFunctionBinding.from("formatTime_timestamp_string", Instant.class, String.class,
-                                (ts, pattern) -> DateTimeFormatter.ofPattern(pattern).withZone(ZoneOffset.UTC).format(ts)),
+                                (ts, pattern) -> DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withZone(ZoneOffset.UTC).format(ts)),
                         CelFunctionBinding.from("backupTimestamp_timestamp", Instant.class,
-                                ts -> DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(ts)));
+                                ts -> DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC).format(ts)));
         declarations.inputs.forEach((name, type) -> b.addVar("inputs." + name, celType(type)));
         declarations.secrets.forEach(name -> b.addVar("secrets." + name, SimpleType.STRING));
         // One map for all steps, not a declaration per output: CEL rebuilds its checker

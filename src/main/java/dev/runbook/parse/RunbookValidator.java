@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -255,7 +256,7 @@ final class RunbookValidator {
             BoundStep other = bound.get(s);
             if (other != null && other.section().ordinal() > b.section().ordinal()) {
                 problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' from the "
-                        + other.section().name().toLowerCase().replace('_', '-') + " section, which runs later", null));
+                        + other.section().name().toLowerCase(Locale.ROOT).replace('_', '-') + " section, which runs later", null));
             }
         }
         return steps;

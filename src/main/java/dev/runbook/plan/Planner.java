@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -102,7 +103,7 @@ public final class Planner {
                 }
                 waves.add(planned);
             }
-            sections.add(new Plan.PlannedSection(section.name().toLowerCase().replace('_', '-'), waves));
+            sections.add(new Plan.PlannedSection(section.name().toLowerCase(Locale.ROOT).replace('_', '-'), waves));
         }
         return sections;
     }
@@ -132,7 +133,7 @@ public final class Planner {
         return new Plan.PlannedStep(prefix + step.id(), step.name(), step.uses(), description, shown,
                 graph.dependenciesOf(step.id()).stream().map(d -> prefix + d).toList(), step.condition(),
                 decision(valid, step, scope, warnings), r.attempts(), Durations.literal(r.delay()),
-                r.backoff().name().toLowerCase(), step.timeout() == null ? null : Durations.literal(step.timeout()),
+                r.backoff().name().toLowerCase(Locale.ROOT), step.timeout() == null ? null : Durations.literal(step.timeout()),
                 step.continueOnError(), destructive, approval, calls, probe);
     }
 

@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -517,7 +518,7 @@ public final class RestoreAction implements Action {
     }
 
     private static boolean isBrokenPipe(IOException e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase();
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         return m.contains("broken pipe") || m.contains("stream closed");
     }
 }
