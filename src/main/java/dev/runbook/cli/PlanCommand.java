@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.PlanText;
@@ -71,7 +72,7 @@ final class PlanCommand implements Callable<Integer> {
         Planner planner = new Planner(cli.env(), refresh ? id -> new ProbeContext(cli, id, target, valid) : null);
         try {
             return planner.plan(valid, inputs, target);
-        } catch (Planner.PlanException e) {
+        } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot plan " + valid.runbook().name());
         }
     }

@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.engine.Engine;
 import dev.runbook.engine.RunHistory;
 import dev.runbook.engine.RunLock;
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.Planner;
 import dev.runbook.registry.ExecutorRegistry;
@@ -59,7 +60,7 @@ final class ResumeCommand implements Callable<Integer> {
                 execution.approver(cli), execution.maxParallel);
         try {
             return RunCommand.exitCode(engine.resume(valid, previous, rerun == null ? Set.of() : Set.copyOf(rerun)));
-        } catch (Engine.NotStartedException e) {
+        } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot resume " + runId);
         } catch (RunLock.HeldException e) {
             throw new CliException(ExitCodes.LOCKED, e.getMessage());

@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.engine.Engine;
 import dev.runbook.engine.RunLock;
 import dev.runbook.engine.RunResult;
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.PlanText;
@@ -72,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
                 execution.approver(cli), execution.maxParallel);
         try {
             return exitCode(engine.run(valid, given, chosen));
-        } catch (Engine.NotStartedException e) {
+        } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot start " + valid.runbook().name());
         } catch (RunLock.HeldException e) {
             throw new CliException(ExitCodes.LOCKED, e.getMessage());

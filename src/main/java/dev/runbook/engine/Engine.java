@@ -3,6 +3,7 @@ package dev.runbook.engine;
 import dev.runbook.expr.ExpressionException;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Scope;
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.model.Precondition;
 import dev.runbook.model.Problem;
 import dev.runbook.parse.ValidRunbook;
@@ -55,29 +56,15 @@ public final class Engine {
         this.maxParallel = Math.max(1, maxParallel);
     }
 
-    /** The inputs or secrets do not allow the run to start; nothing was changed. */
-    public static final class NotStartedException extends Exception {
-        private final List<Problem> problems;
-
-        public NotStartedException(List<Problem> problems) {
-            super(problems.get(0).format());
-            this.problems = List.copyOf(problems);
-        }
-
-        public List<Problem> problems() {
-            return problems;
-        }
-    }
-
     /** Starts a new run. */
     public RunResult run(ValidRunbook valid, Map<String, Object> givenInputs, Target target)
-            throws NotStartedException, RunLock.HeldException, IOException {
+            throws InvalidRunbookException, RunLock.HeldException, IOException {
         Instant started = Instant.now();
         String runId = RUN_ID_TIME.format(started) + "-" + valid.runbook().name() + "-"
                 + HexFormat.of().formatHex(java.security.SecureRandom.getSeed(2));
         InputBinder.Bound bound = InputBinder.bind(valid, givenInputs, env, runId, started, target.kind());
         if (!bound.problems().isEmpty()) {
-            throw new NotStartedException(bound.problems());
+            throw new InvalidRunbookException(bound.problems());
         }
         return invoke(valid, runId, started, bound.values(), target, Map.of(), Set.of(), false);
     }
@@ -88,11 +75,11 @@ public final class Engine {
      * Secrets are resolved again; they were never stored.
      */
     public RunResult resume(ValidRunbook valid, RunHistory.RunSummary previous, Set<String> rerun)
-            throws NotStartedException, RunLock.HeldException, IOException {
+            throws InvalidRunbookException, RunLock.HeldException, IOException {
         Set<String> again = new java.util.LinkedHashSet<>();
         for (String id : rerun) {
             if (!valid.steps().containsKey(id)) {
-                throw new NotStartedException(List.of(Problem.at(valid.runbook().location(),
+                throw new InvalidRunbookException(List.of(Problem.at(valid.runbook().location(),
                         "--rerun " + id + ": no such step in " + valid.runbook().name())));
             }
             again.addAll(valid.main().steps().contains(id) ? valid.main().downstreamOf(id) : Set.of(id));
@@ -102,14 +89,14 @@ public final class Engine {
         Instant started = Instant.parse(previous.started());
         InputBinder.Bound bound = InputBinder.bind(valid, previous.inputs(), env, previous.runId(), started, target.kind());
         if (!bound.problems().isEmpty()) {
-            throw new NotStartedException(bound.problems());
+            throw new InvalidRunbookException(bound.problems());
         }
         return invoke(valid, previous.runId(), started, bound.values(), target, previous.steps(), again, true);
     }
 
     private RunResult invoke(ValidRunbook valid, String runId, Instant started, Map<String, Object> inputs, Target target,
                              Map<String, RunHistory.StepRecord> previous, Set<String> rerun, boolean resumed)
-            throws NotStartedException, RunLock.HeldException, IOException {
+            throws InvalidRunbookException, RunLock.HeldException, IOException {
         SecretMasker masker = new SecretMasker();
         Map<String, String> secrets = Secrets.resolve(valid.runbook(), env, masker); // before anything is written
         Path runDir = privateDir(stateDir.resolve("runs").resolve(runId));

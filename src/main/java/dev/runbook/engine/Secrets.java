@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.model.Problem;
 import dev.runbook.model.Runbook;
 import dev.runbook.model.SecretDef;
@@ -20,7 +21,7 @@ final class Secrets {
     }
 
     static Map<String, String> resolve(Runbook runbook, Map<String, String> env, SecretMasker masker)
-            throws Engine.NotStartedException {
+            throws InvalidRunbookException {
         Map<String, String> values = new LinkedHashMap<>();
         List<Problem> problems = new ArrayList<>();
         for (SecretDef def : runbook.secrets().values()) {
@@ -50,7 +51,7 @@ final class Secrets {
             }
         }
         if (!problems.isEmpty()) {
-            throw new Engine.NotStartedException(problems);
+            throw new InvalidRunbookException(problems);
         }
         return values;
     }

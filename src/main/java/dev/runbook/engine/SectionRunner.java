@@ -4,6 +4,7 @@ import dev.runbook.expr.ExpressionException;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Scope;
 import dev.runbook.graph.StepGraph;
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.model.Precondition;
 import dev.runbook.model.Step;
 import dev.runbook.parse.ValidRunbook;
@@ -262,7 +263,7 @@ final class SectionRunner {
         Map<String, String> childSecrets;
         try {
             childSecrets = Secrets.resolve(called.runbook(), run.env, run.masker);
-        } catch (Engine.NotStartedException e) {
+        } catch (InvalidRunbookException e) {
             recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, e.getMessage(), false, false, Map.of(), false);
             return new StepDone(step.id(), Outcome.FAILED, Map.of());
         }

@@ -3,6 +3,7 @@ package dev.runbook.plan;
 import dev.runbook.expr.ExpressionException;
 import dev.runbook.expr.Scope;
 import dev.runbook.graph.StepGraph;
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.model.Precondition;
 import dev.runbook.model.Problem;
 import dev.runbook.model.RetryPolicy;
@@ -52,25 +53,11 @@ public final class Planner {
         this.probeContext = probeContext;
     }
 
-    /** Thrown when the inputs do not allow a plan; carries every problem. */
-    public static final class PlanException extends Exception {
-        private final List<Problem> problems;
-
-        public PlanException(List<Problem> problems) {
-            super(problems.isEmpty() ? "invalid plan" : problems.get(0).format());
-            this.problems = List.copyOf(problems);
-        }
-
-        public List<Problem> problems() {
-            return problems;
-        }
-    }
-
-    public Plan plan(ValidRunbook valid, Map<String, Object> givenInputs, Target target) throws PlanException {
+    public Plan plan(ValidRunbook valid, Map<String, Object> givenInputs, Target target) throws InvalidRunbookException {
         Instant now = Instant.now();
         InputBinder.Bound bound = InputBinder.bind(valid, givenInputs, env, "(planned)", now, target.kind());
         if (!bound.problems().isEmpty()) {
-            throw new PlanException(bound.problems());
+            throw new InvalidRunbookException(bound.problems());
         }
         Runbook rb = valid.runbook();
         List<String> warnings = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.ValidRunbook;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -309,7 +310,7 @@ class EngineTest {
     void aMissingSecretStopsTheRunBeforeItStarts() {
         fx.env(Map.of());
         ValidRunbook valid = fx.load("secrets.yaml");
-        Engine.NotStartedException e = org.junit.jupiter.api.Assertions.assertThrows(Engine.NotStartedException.class,
+        InvalidRunbookException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidRunbookException.class,
                 () -> fx.run(valid));
         assertTrue(e.getMessage().contains("TEST_TOKEN"), e.getMessage());
         assertFalse(Files.exists(fx.stateDir.resolve("runs")) && dirCount(fx.stateDir.resolve("runs")) > 0,

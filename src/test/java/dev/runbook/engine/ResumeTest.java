@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.ValidRunbook;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,7 @@ class ResumeTest {
         ValidRunbook valid = fx.load("rerun.yaml");
         RunResult first = fx.run(valid);
 
-        Engine.NotStartedException e = assertThrows(Engine.NotStartedException.class,
+        InvalidRunbookException e = assertThrows(InvalidRunbookException.class,
                 () -> fx.engine().resume(valid, fx.summary(first.runId()), Set.of("nope")));
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
         assertEquals(1, fx.summary(first.runId()).invocations());

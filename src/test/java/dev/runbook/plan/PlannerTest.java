@@ -1,5 +1,6 @@
 package dev.runbook.plan;
 
+import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.RunbookLoader;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.registry.ExecutorRegistry;
@@ -124,7 +125,7 @@ class PlannerTest {
 
     @Test
     void wrongInputsStopThePlanWithEveryProblem() {
-        Planner.PlanException e = org.junit.jupiter.api.Assertions.assertThrows(Planner.PlanException.class,
+        InvalidRunbookException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidRunbookException.class,
                 () -> new Planner(ENV, null).plan(valid, Map.of("keep", "many", "dyr", "true"),
                         Targets.choose(valid.runbook().target(), null)));
         List<String> messages = e.problems().stream().map(p -> p.message()).toList();
