@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.engine.Outcome;
 import dev.runbook.engine.RunListener;
 import dev.runbook.engine.RunResult;
+import dev.runbook.spi.ByteSizes;
 import dev.runbook.spi.Durations;
 
 import java.io.PrintWriter;
@@ -62,7 +63,7 @@ final class Console implements RunListener {
             return;
         }
         lastProgress.put(stepId, now);
-        String figures = bytes(done) + (total > 0 ? " of " + bytes(total) + String.format(Locale.ROOT, " (%d%%)", done * 100 / total) : "");
+        String figures = ByteSizes.human(done) + (total > 0 ? " of " + ByteSizes.human(total) + String.format(Locale.ROOT, " (%d%%)", done * 100 / total) : "");
         if (terminal) {
             String bar = "";
             if (total > 0) {
@@ -130,17 +131,4 @@ final class Console implements RunListener {
         return terminal ? "\u001b[" + code + "m" + text + RESET : text;
     }
 
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

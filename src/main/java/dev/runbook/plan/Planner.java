@@ -18,6 +18,7 @@ import dev.runbook.spi.Durations;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.Params;
 import dev.runbook.spi.Secret;
+import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.Target;
 
@@ -27,7 +28,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -217,13 +217,9 @@ public final class Planner {
 
     /** SHA-256 over the runbook's text and the text of every runbook it calls. */
     public static String sourceHash(ValidRunbook valid) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            hashInto(valid, md, new java.util.HashSet<>());
-            return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = Sha256.digest();
+        hashInto(valid, md, new java.util.HashSet<>());
+        return Sha256.hex(md);
     }
 
     private static void hashInto(ValidRunbook valid, MessageDigest md, java.util.Set<Path> seen) {

@@ -6,6 +6,7 @@ import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
 import dev.runbook.spi.Params;
 import dev.runbook.spi.Outputs;
+import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 import dev.runbook.storage.ObjectStore;

@@ -6,6 +6,7 @@ import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -15,10 +16,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -179,14 +177,9 @@ final class RunJobAction implements Action {
 
     /** base-1a2b3c4d: stable for one run and step, a valid DNS label of at most 63 characters. */
     static String derivedName(String base, String runMark) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(runMark.getBytes(StandardCharsets.UTF_8));
-            String suffix = HexFormat.of().formatHex(hash, 0, 4);
-            String clean = base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-            clean = clean.substring(0, Math.min(clean.length(), 63 - suffix.length() - 1)).replaceAll("-+$", "");
-            return clean + "-" + suffix;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String suffix = Sha256.hex(runMark).substring(0, 8);
+        String clean = base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        clean = clean.substring(0, Math.min(clean.length(), 63 - suffix.length() - 1)).replaceAll("-+$", "");
+        return clean + "-" + suffix;
     }
 }

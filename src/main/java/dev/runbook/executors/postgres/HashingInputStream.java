@@ -1,15 +1,15 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /** Counts and SHA-256-hashes the stored bytes as they are read. */
 final class HashingInputStream extends FilterInputStream {
 
-    private final MessageDigest digest = HashingOutputStream.sha256();
+    private final MessageDigest digest = Sha256.digest();
     private long count;
 
     HashingInputStream(InputStream in) {
@@ -68,6 +68,6 @@ final class HashingInputStream extends FilterInputStream {
     }
 
     String hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 }

@@ -1,11 +1,10 @@
 package dev.runbook.executors.postgres;
 
+import dev.runbook.spi.Sha256;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Counts and SHA-256-hashes the bytes on their way to the store. Closing it does not close the
@@ -18,7 +17,7 @@ final class HashingOutputStream extends FilterOutputStream {
 
     HashingOutputStream(OutputStream out) {
         super(out);
-        this.digest = sha256();
+        this.digest = Sha256.digest();
     }
 
     @Override
@@ -45,14 +44,7 @@ final class HashingOutputStream extends FilterOutputStream {
     }
 
     String hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
 }

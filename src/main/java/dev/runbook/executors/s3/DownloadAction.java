@@ -3,6 +3,7 @@ package dev.runbook.executors.s3;
 import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.ByteSizes;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
@@ -103,7 +104,7 @@ final class DownloadAction implements Action {
             Files.createFile(partial, PosixFilePermissions.asFileAttribute(PrivateFiles.FILE));
             try (InputStream in = store.open(from.key());
                  OutputStream out = Files.newOutputStream(partial, StandardOpenOption.WRITE)) {
-                context.log().info("downloading " + from.uri() + " (" + Transfer.human(info.size()) + ") to " + target);
+                context.log().info("downloading " + from.uri() + " (" + ByteSizes.human(info.size()) + ") to " + target);
                 got = Transfer.copy(in, out, context, "download", info.size());
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(partial);

@@ -3,6 +3,7 @@ package dev.runbook.executors.s3;
 import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.ByteSizes;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
@@ -83,7 +84,7 @@ final class LatestAction implements Action {
         Duration age = age(b.timestamp());
         String uri = found.location.uriOf(b.key());
         context.log().info("newest backup: " + uri + " taken " + b.timestamp() + " (" + Durations.format(age)
-                + " ago), " + Transfer.human(info.size()) + ", " + found.candidates + " backups found");
+                + " ago), " + ByteSizes.human(info.size()) + ", " + found.candidates + " backups found");
         return Outputs.none()
                 .put("key", b.key())
                 .put("uri", uri)

@@ -1,5 +1,6 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepContext;
 
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** Copies a stream while computing its SHA-256 and reporting progress. */
 final class Transfer {
@@ -28,7 +27,7 @@ final class Transfer {
      * @param total expected size for the progress display, or -1
      */
     static Result copy(InputStream in, OutputStream out, StepContext context, String what, long total) throws IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.digest();
         byte[] buffer = new byte[BUFFER];
         long done = 0;
         long nextReport = 0;
@@ -48,28 +47,8 @@ final class Transfer {
             }
         }
         context.log().progress(what, done, total);
-        return new Result(done, HexFormat.of().formatHex(sha.digest()));
+        return new Result(done, Sha256.hex(sha));
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
-    }
 
-    static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

@@ -3,6 +3,7 @@ package dev.runbook.executors.s3;
 import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.ByteSizes;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
@@ -84,7 +85,7 @@ final class UploadAction implements Action {
             if (!params.bool("overwrite", false) && store.stat(to.key()).isPresent()) {
                 throw new StepFailure(to.uri() + " already exists; choose another key or set overwrite: true", false, null);
             }
-            context.log().info("uploading " + from + " (" + Transfer.human(size) + ") to " + to.uri());
+            context.log().info("uploading " + from + " (" + ByteSizes.human(size) + ") to " + to.uri());
             ObjectInfo info;
             try (InputStream in = Files.newInputStream(from);
                  ObjectStore.Upload upload = store.startUpload(to.key(), metadata, size)) {

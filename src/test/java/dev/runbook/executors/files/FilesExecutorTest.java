@@ -2,6 +2,7 @@ package dev.runbook.executors.files;
 
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepFailure;
 import dev.runbook.testsupport.RecordingStepContext;
 import org.junit.jupiter.api.BeforeEach;
