@@ -3,6 +3,7 @@ package dev.runbook.executors.postgres;
 import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.ByteSizes;
 import dev.runbook.spi.ChildProcess;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -143,6 +144,7 @@ public final class DumpAction implements Action {
                 Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression,
                         "pg_dump " + conn.database(), ctx);
                 checkComplete(dump, format, "pg_dump", PLAIN_TRAILER, conn, key);
+                ctx.log().progress("pg_dump " + conn.database(), dump.raw(), dump.raw());
 
                 Map<String, Long> tables = null;
                 if (params.bool("row-counts", true)) {
@@ -242,14 +244,16 @@ public final class DumpAction implements Action {
             }
         }
         raw.close(); // finishes the compressed stream; the upload itself ends with commit or abort
-        ctx.log().progress(what, done, done);
+        // the end of the stream is not the end of the dump: a killed pg_dump ends its output too.
+        // Only checkComplete knows, so 100% is reported there and nowhere else.
+        ctx.log().progress(what, done, -1);
     }
 
     private static void checkComplete(Streamed s, String format, String tool, String trailer, PgConnection conn, String key)
             throws StepFailure {
         if (!s.result().ok()) {
-            throw new StepFailure(tool + " of " + conn.display() + " failed (exit " + s.result().exitCode() + "): "
-                    + PgTools.errorOf(s.result()) + "; nothing was stored under " + key, null);
+            throw new StepFailure(tool + " of " + conn.display() + " failed (exit " + s.result().exitCode() + ") after "
+                    + ByteSizes.human(s.raw()) + " of output: " + PgTools.errorOf(s.result()) + "; nothing was stored under " + key, null);
         }
         boolean complete = "custom".equals(format)
                 ? new String(s.head(), StandardCharsets.ISO_8859_1).startsWith("PGDMP")
