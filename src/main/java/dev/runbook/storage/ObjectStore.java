@@ -56,8 +56,13 @@ public interface ObjectStore extends AutoCloseable {
         /** Makes the object visible under its key. */
         ObjectInfo commit() throws IOException;
 
-        /** Discards everything written; nothing appears under the key. Safe to call twice. */
-        void abort();
+        /**
+         * Discards everything written; nothing appears under the key. Safe to call twice.
+         *
+         * @return what could not be cleaned up (an incomplete multipart upload the endpoint did not
+         *         let us abort), in words a failure message can carry, or empty when nothing is left
+         */
+        Optional<String> abort();
 
         /** Aborts unless committed, so try-with-resources never leaves a partial object. */
         @Override

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code postgres.dump}: pg_dump streamed straight into the object store (no temporary file),
@@ -141,58 +142,74 @@ public final class DumpAction implements Action {
             metadata.put("database", conn.database());
             metadata.put("pg-dump-version", pgDumpVersion);
             try (ObjectStore.Upload upload = store.startUpload(key, metadata, databaseSize)) {
-                Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression,
-                        "pg_dump " + conn.database(), ctx);
-                checkComplete(dump, format, "pg_dump", PLAIN_TRAILER, conn, key);
-                ctx.log().progress("pg_dump " + conn.database(), dump.raw(), dump.raw());
-
-                Map<String, Long> tables = null;
-                if (params.bool("row-counts", true)) {
-                    tables = countRows(jdbc, ctx);
-                }
-                String globalsKey = null;
-                ObjectStore.Upload globals = null;
                 try {
-                    if (params.bool("globals", false)) {
-                        globalsKey = prefix + params.string("name", "postgres") + "_" + BackupKeys.TIMESTAMP.format(when) + ".globals.sql";
-                        globals = store.startUpload(globalsKey, Map.of("database", conn.database()), -1);
-                        Streamed g = stream(List.of(tools.path("pg_dumpall"), "--globals-only", "--no-password"),
-                                conn, globals, "none", "pg_dumpall --globals-only", ctx);
-                        checkComplete(g, "plain", "pg_dumpall", GLOBALS_TRAILER, conn, globalsKey);
+                    Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression,
+                            "pg_dump " + conn.database(), ctx);
+                    checkComplete(dump, format, "pg_dump", PLAIN_TRAILER, conn, key);
+                    ctx.log().progress("pg_dump " + conn.database(), dump.raw(), dump.raw());
+
+                    Map<String, Long> tables = null;
+                    if (params.bool("row-counts", true)) {
+                        tables = countRows(jdbc, ctx);
                     }
-                    // SPI gap: metadata is given at startUpload, before the checksum is known; the
-                    // file store reads the map at commit, so the checksum lands as metadata there.
-                    // The manifest is the authoritative record either way.
-                    metadata.put("sha256", dump.sha256());
-                    ObjectInfo stored = upload.commit();
-                    if (globals != null) {
-                        globals.commit();
-                    }
-                    Manifest manifest = new Manifest(key, dump.sha256(), dump.stored(), conn.database(), serverVersion,
-                            pgDumpVersion, format, compression, Instant.now().toString(), ctx.runId(), tables,
-                            tables == null ? null : snapshot != null, globalsKey);
-                    String manifestKey = BackupKeys.manifestKey(key);
+                    String globalsKey = null;
+                    ObjectStore.Upload globals = null;
                     try {
-                        store.put(manifestKey, manifest.toJson(), Map.of("sha256", dump.sha256()));
-                    } catch (IOException e) {
-                        throw new StepFailure("the dump is stored at " + uri + " but its manifest could not be written ("
-                                + e.getMessage() + "); restore still works without it, but the checksum cannot be verified", e);
+                        if (params.bool("globals", false)) {
+                            globalsKey = prefix + params.string("name", "postgres") + "_" + BackupKeys.TIMESTAMP.format(when) + ".globals.sql";
+                            globals = store.startUpload(globalsKey, Map.of("database", conn.database()), -1);
+                            Streamed g = stream(List.of(tools.path("pg_dumpall"), "--globals-only", "--no-password"),
+                                    conn, globals, "none", "pg_dumpall --globals-only", ctx);
+                            checkComplete(g, "plain", "pg_dumpall", GLOBALS_TRAILER, conn, globalsKey);
+                        }
+                        // SPI gap: metadata is given at startUpload, before the checksum is known; the
+                        // file store reads the map at commit, so the checksum lands as metadata there.
+                        // The manifest is the authoritative record either way.
+                        metadata.put("sha256", dump.sha256());
+                        ObjectInfo stored = upload.commit();
+                        if (globals != null) {
+                            globals.commit();
+                        }
+                        Manifest manifest = new Manifest(key, dump.sha256(), dump.stored(), conn.database(), serverVersion,
+                                pgDumpVersion, format, compression, Instant.now().toString(), ctx.runId(), tables,
+                                tables == null ? null : snapshot != null, globalsKey);
+                        String manifestKey = BackupKeys.manifestKey(key);
+                        try {
+                            store.put(manifestKey, manifest.toJson(), Map.of("sha256", dump.sha256()));
+                        } catch (IOException e) {
+                            throw new StepFailure("the dump is stored at " + uri + " but its manifest could not be written ("
+                                    + e.getMessage() + "); restore still works without it, but the checksum cannot be verified", e);
+                        }
+                        ctx.log().info("stored " + uri + " (" + stored.size() + " bytes, sha256 " + dump.sha256() + ")");
+                        return Outputs.none()
+                                .put("key", key)
+                                .put("uri", uri)
+                                .put("sha256", dump.sha256())
+                                .put("size", dump.stored())
+                                .put("timestamp", BackupKeys.TIMESTAMP.format(when))
+                                .put("manifest", root.child(manifestKey));
+                    } finally {
+                        if (globals != null) {
+                            globals.abort(); // no-op after commit
+                        }
                     }
-                    ctx.log().info("stored " + uri + " (" + stored.size() + " bytes, sha256 " + dump.sha256() + ")");
-                    return Outputs.none()
-                            .put("key", key)
-                            .put("uri", uri)
-                            .put("sha256", dump.sha256())
-                            .put("size", dump.stored())
-                            .put("timestamp", BackupKeys.TIMESTAMP.format(when))
-                            .put("manifest", root.child(manifestKey));
-                } finally {
-                    if (globals != null) {
-                        globals.abort(); // no-op after commit
-                    }
+                } catch (StepFailure | IOException e) {
+                    throw withLeftover(e, upload.abort());
                 }
             }
         }
+    }
+
+    /**
+     * The failure, completed with what the abort could not clean up (an incomplete multipart
+     * upload on an endpoint that went away), so the one message says all of it.
+     */
+    private static Exception withLeftover(Exception failure, Optional<String> leftover) {
+        if (leftover.isEmpty()) {
+            return failure;
+        }
+        boolean retryable = !(failure instanceof StepFailure f) || f.retryable();
+        return new StepFailure(failure.getMessage() + "; " + leftover.get(), retryable, failure);
     }
 
     private static List<String> dumpArgv(PgTools tools, Params params, String format, String compression, String snapshot) {

@@ -96,9 +96,9 @@ public final class FileStore implements ObjectStore {
             }
 
             @Override
-            public void abort() {
+            public Optional<String> abort() {
                 if (done) {
-                    return;
+                    return Optional.empty();
                 }
                 done = true;
                 try {
@@ -107,6 +107,7 @@ public final class FileStore implements ObjectStore {
                 } catch (IOException ignored) {
                     // best effort: the partial file is hidden and never listed
                 }
+                return Optional.empty();
             }
         };
     }

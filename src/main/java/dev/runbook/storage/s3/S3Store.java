@@ -2,6 +2,7 @@ package dev.runbook.storage.s3;
 
 import dev.runbook.storage.ObjectInfo;
 import dev.runbook.storage.ObjectStore;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.Tier;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,27 +120,56 @@ public final class S3Store implements ObjectStore {
     }
 
     /**
-     * Aborts every multipart upload in progress for exactly this key, repeating while parts
-     * still arrive. Best effort: without s3:ListBucketMultipartUploads permission it does
-     * nothing, and the bucket's abort-incomplete-uploads lifecycle rule cleans up instead.
+     * Waits before each new try of the sweep below when the endpoint did not answer: an endpoint
+     * that restarts (a proxy, a failover) is back within seconds, and a step must not wait longer.
      */
-    void abortUploadsInProgress(String key) {
-        try {
-            for (int round = 0; round < 5; round++) {
-                List<MultipartUpload> left = client.listMultipartUploads(l -> l.bucket(bucket).prefix(key)).uploads()
-                        .stream().filter(u -> u.key().equals(key)).toList();
-                if (left.isEmpty()) {
-                    return;
+    static final List<Duration> ABORT_RETRY_DELAYS = List.of(Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
+
+    /**
+     * Aborts every multipart upload in progress for exactly this key, repeating while parts
+     * still arrive. When the endpoint does not answer (it went away mid-upload), tries again a
+     * few times with growing delays ({@link #ABORT_RETRY_DELAYS}, about 16 s in all).
+     *
+     * @return false when the endpoint never answered, so an incomplete upload may be left; true
+     *         when none is left, or when the server refused to say (no s3:ListBucketMultipartUploads
+     *         permission: nothing more can be done from here, and nothing was committed)
+     */
+    boolean abortUploadsInProgress(String key) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                sweep(key);
+                return true;
+            } catch (S3Exception answered) {
+                return true; // the server answered with a refusal: retrying cannot change that
+            } catch (SdkClientException unreachable) {
+                if (attempt == ABORT_RETRY_DELAYS.size()) {
+                    return false;
                 }
-                for (MultipartUpload u : left) {
-                    client.abortMultipartUpload(a -> a.bucket(bucket).key(key).uploadId(u.uploadId()));
-                }
-                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException bestEffort) {
-            // no permission or not supported: nothing was committed, so no object exists anyway
+            try {
+                Thread.sleep(ABORT_RETRY_DELAYS.get(attempt).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // Ctrl-C: give up the cleanup, the caller says what is left
+                return false;
+            }
+        }
+    }
+
+    private void sweep(String key) throws InterruptedException {
+        for (int round = 0; round < 5; round++) {
+            List<MultipartUpload> left = client.listMultipartUploads(l -> l.bucket(bucket).prefix(key)).uploads()
+                    .stream().filter(u -> u.key().equals(key)).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            for (MultipartUpload u : left) {
+                client.abortMultipartUpload(a -> a.bucket(bucket).key(key).uploadId(u.uploadId()));
+            }
+            Thread.sleep(200);
         }
     }
 

@@ -13,6 +13,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,9 +108,9 @@ final class S3Upload implements ObjectStore.Upload {
     }
 
     @Override
-    public void abort() {
+    public Optional<String> abort() {
         if (ended) {
-            return;
+            return Optional.empty();
         }
         ended = true;
         body.cancel(); // not close(): close() would complete the upload
@@ -128,8 +129,19 @@ final class S3Upload implements ObjectStore.Upload {
         }
         // The SDK aborts the multipart upload it started, but not when the cancel races with
         // CreateMultipartUpload or an UploadPart in flight (S3 also documents that a part
-        // upload in progress may outlive an abort). Sweep what is left for this key.
-        store.abortUploadsInProgress(request.key());
+        // upload in progress may outlive an abort). Sweep what is left for this key, again
+        // after a pause when the endpoint is gone (it may be restarting).
+        if (store.abortUploadsInProgress(request.key())) {
+            return Optional.empty();
+        }
+        String bucket = request.bucket();
+        return Optional.of("an incomplete multipart upload of " + store.uri(request.key()) + " may be left on the"
+                + " server (the endpoint did not answer the abort, tried " + (S3Store.ABORT_RETRY_DELAYS.size() + 1)
+                + " times): it is not an object and no restore will see it; the bucket's lifecycle rule that aborts"
+                + " incomplete multipart uploads removes it (runbooks/apply-lifecycle.yaml sets one: after 7 days),"
+                + " or remove it now: aws s3api list-multipart-uploads --bucket " + bucket + " --prefix " + request.key()
+                + ", then aws s3api abort-multipart-upload --bucket " + bucket + " --key " + request.key()
+                + " --upload-id <UploadId>");
     }
 
     /** The upload's own error explains a broken stream better than the stream's exception. */
