@@ -1,6 +1,7 @@
 package dev.runbook.executors.compose;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.BadParameterException;
 import dev.runbook.spi.Deferred;
 import dev.runbook.spi.Params;
 import dev.runbook.spi.Secret;
@@ -75,14 +76,14 @@ class ComposeActionsTest {
     void aCommandIsAnArgumentArrayUnlessShellIsAskedFor() {
         assertEquals(List.of("pg_isready", "-q"), ComposeParams.command(Params.of(Map.of(
                 "command", List.of("pg_isready", "-q")))));
-        IllegalArgumentException string = assertThrows(IllegalArgumentException.class, () -> ComposeParams.command(
+        BadParameterException string = assertThrows(BadParameterException.class, () -> ComposeParams.command(
                 Params.of(Map.of("command", "psql -c 'select 1'"))));
         assertTrue(string.getMessage().contains("shell: true"), string.getMessage());
         assertEquals(List.of("sh", "-c", "echo $HOME"), ComposeParams.command(Params.of(Map.of(
                 "command", "echo $HOME", "shell", true))));
-        assertThrows(IllegalArgumentException.class, () -> ComposeParams.command(Params.of(Map.of(
+        assertThrows(BadParameterException.class, () -> ComposeParams.command(Params.of(Map.of(
                 "command", List.of("echo"), "shell", true))));
-        assertThrows(IllegalArgumentException.class, () -> ComposeParams.command(Params.of(Map.of(
+        assertThrows(BadParameterException.class, () -> ComposeParams.command(Params.of(Map.of(
                 "command", new Secret("rm -rf /")))));
     }
 

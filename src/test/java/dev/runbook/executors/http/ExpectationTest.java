@@ -1,5 +1,6 @@
 package dev.runbook.executors.http;
 
+import dev.runbook.spi.BadParameterException;
 import dev.runbook.spi.Params;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class ExpectationTest {
         assertTrue(e.statusMatches(304));
         assertTrue(!e.statusMatches(302));
         assertEquals("2xx or 304", e.statusText());
-        assertThrows(IllegalArgumentException.class, () -> expect(Map.of("status", 42)));
+        assertThrows(BadParameterException.class, () -> expect(Map.of("status", 42)));
     }
 
     @Test

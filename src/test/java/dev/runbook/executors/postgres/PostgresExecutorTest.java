@@ -1,6 +1,7 @@
 package dev.runbook.executors.postgres;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.BadParameterException;
 import dev.runbook.spi.Deferred;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.Params;
@@ -104,8 +105,8 @@ class PostgresExecutorTest {
         assertTrue(Expectation.parse("v", "<= 2.5").test("2.5"));
         assertTrue(Expectation.parse("v", "!= 'x'").test("y"));
         assertTrue(Expectation.parse("v", "== ready").test("ready"));
-        assertThrows(IllegalArgumentException.class, () -> Expectation.parse("v", "about 3"));
-        assertThrows(IllegalArgumentException.class, () -> Expectation.parse("v", "> 1").test("abc"));
+        assertThrows(BadParameterException.class, () -> Expectation.parse("v", "about 3"));
+        assertThrows(BadParameterException.class, () -> Expectation.parse("v", "> 1").test("abc"));
     }
 
     @Test

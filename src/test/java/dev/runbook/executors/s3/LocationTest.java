@@ -1,5 +1,6 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.BadParameterException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,8 +32,8 @@ class LocationTest {
 
     @Test
     void badLocationsNameTheParameter() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Location.parse("from", "ftp://x/y"));
+        BadParameterException e = assertThrows(BadParameterException.class, () -> Location.parse("from", "ftp://x/y"));
         assertTrue(e.getMessage().startsWith("parameter 'from'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Location.parse("from", "s3:///key"));
+        assertThrows(BadParameterException.class, () -> Location.parse("from", "s3:///key"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.runbook.storage.s3;
 
+import dev.runbook.spi.BadParameterException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -41,10 +42,10 @@ class S3OptionsTest {
 
     @Test
     void rejectsInconsistentSettings() {
-        assertThrows(IllegalArgumentException.class, () -> S3Options.from(Map.of("sse", "rot13"), Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> S3Options.from(Map.of("kms-key-id", "k"), Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> S3Options.from(Map.of("part-size", "1024"), Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> S3Options.from(Map.of("endpoint", "minio:9000"), Map.of()));
+        assertThrows(BadParameterException.class, () -> S3Options.from(Map.of("sse", "rot13"), Map.of()));
+        assertThrows(BadParameterException.class, () -> S3Options.from(Map.of("kms-key-id", "k"), Map.of()));
+        assertThrows(BadParameterException.class, () -> S3Options.from(Map.of("part-size", "1024"), Map.of()));
+        assertThrows(BadParameterException.class, () -> S3Options.from(Map.of("endpoint", "minio:9000"), Map.of()));
     }
 
     @Test
