@@ -191,9 +191,7 @@ public final class Expressions {
             Compiled c = new Compiled(text, ast, Set.copyOf(refs), secret, Set.copyOf(steps));
             cache.put(text, c);
             return c;
-        } catch (CelValidationException e) {
-            throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
-        } catch (dev.cel.common.CelException e) {
+        } catch (CelValidationException e) { // compiling throws nothing else
             throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
         }
     }

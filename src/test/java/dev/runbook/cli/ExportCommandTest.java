@@ -45,6 +45,7 @@ class ExportCommandTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    @SuppressWarnings("deprecation") // Serialization.unmarshal: the one call that reads any kind from YAML
     private static List<HasMetadata> parse(String yaml) {
         Object parsed = Serialization.unmarshal(yaml);
         assertInstanceOf(List.class, parsed, "three YAML documents read back as a list");

@@ -47,6 +47,7 @@ class BackupJobsChartTest {
     }
 
     /** Like {@code helm template RELEASE charts/backup-jobs -n NS}: every object, in file-name order. */
+    @SuppressWarnings("deprecation") // Serialization.unmarshal: the one call that reads any kind from YAML
     private static List<HasMetadata> render(Map<String, Object> values) throws IOException {
         ChartRenderer renderer = new ChartRenderer(CHART, values, "nightly", "shop");
         List<HasMetadata> objects = new ArrayList<>();

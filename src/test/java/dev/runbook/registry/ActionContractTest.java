@@ -194,7 +194,7 @@ class ActionContractTest {
             JsonNode typed = props.get(p.name()).get("anyOf").get(0);
             ObjectNode expected = JSON.createObjectNode();
             dev.runbook.parse.SchemaGeneratorAccess.typeOf(expected, p.type());
-            expected.fields().forEachRemaining(f -> assertEquals(f.getValue(), typed.get(f.getKey()),
+            expected.properties().forEach(f -> assertEquals(f.getValue(), typed.get(f.getKey()),
                     where + "." + p.name() + ": " + f.getKey() + " in the schema"));
             List<String> allowed = new ArrayList<>();
             typed.path("enum").forEach(n -> allowed.add(n.asText()));

@@ -142,6 +142,9 @@ class KubeClientFactory {
         return Files.isRegularFile(home) ? home : null;
     }
 
+    // Fabric8 marks Config.fromKubeconfig(context, contents, path) for removal without a replacement
+    // that takes the file's text and its path (relative credentials resolve against the path)
+    @SuppressWarnings("removal")
     private Config fromKubeconfig(Path path, String context, StepContext ctx) throws StepFailure {
         String contents;
         try {

@@ -63,6 +63,7 @@ record LifecyclePlan(String id, String prefix, String storageClass, int days, in
     }
 
     /** Compares meaning, not representation (servers return the prefix in the filter or the old field). */
+    @SuppressWarnings("deprecation") // reads the legacy top-level Prefix on purpose: older rules still use it
     boolean sameAsOurs(LifecycleRule r) {
         String rulePrefix = r.filter() != null && r.filter().prefix() != null ? r.filter().prefix() : r.prefix();
         Set<String> transitions = r.transitions() == null ? Set.of() : r.transitions().stream()

@@ -25,6 +25,7 @@ class LifecyclePlanTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // builds a rule in the legacy Prefix form on purpose
     void unchangedWhenTheSameRuleIsThereEvenInTheLegacyPrefixForm() {
         LifecycleRule legacy = plan.rule().toBuilder().filter((software.amazon.awssdk.services.s3.model.LifecycleRuleFilter) null)
                 .prefix("postgres/").build();
