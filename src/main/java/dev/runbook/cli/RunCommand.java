@@ -71,7 +71,9 @@ final class RunCommand implements Callable<Integer> {
         Engine engine = new Engine(cli.stateDir(execution.stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
                 execution.approver(cli), execution.maxParallel);
         try {
-            return exitCode(engine.run(valid, given, chosen));
+            try (Signals signals = Signals.install(engine::interrupt)) {
+                return exitCode(engine.run(valid, given, chosen), signals);
+            }
         } catch (Engine.NotStartedException e) {
             throw Runbooks.invalid(e.problems(), "cannot start " + valid.runbook().name());
         } catch (RunLock.HeldException e) {
@@ -79,9 +81,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    static int exitCode(RunResult result) {
+    static int exitCode(RunResult result, Signals signals) {
         if (!result.outcome().failure()) {
             return ExitCodes.OK;
+        }
+        if (signals.received() != null) {
+            return signals.exitCode();
         }
         return result.approvalMissing() ? ExitCodes.NOT_APPROVED : ExitCodes.STEP_FAILED;
     }
