@@ -64,7 +64,7 @@ final class ShowCommand implements Callable<Integer> {
                         + (e.get("sudo_user") != null ? " (sudo from " + e.get("sudo_user") + ")" : "")
                         + (e.get("at") != null ? " at " + e.get("at") : "");
                 case "run-cancelled" -> "== cancelled: " + e.get("reason") + "; on-failure and finally get up to "
-                        + dev.runbook.spi.Durations.format(java.time.Duration.ofMillis(((Number) e.get("grace_ms")).longValue()));
+                        + dev.runbook.spi.Durations.literal(java.time.Duration.ofMillis(((Number) e.get("grace_ms")).longValue()));
                 case "grace-ended" -> "  ! " + e.get("reason");
                 case "precondition" -> "  precondition " + e.get("check") + ": " + (Boolean.TRUE.equals(e.get("holds")) ? "holds" : "FAILS");
                 case "precondition-failed" -> "  ! precondition failed: " + e.get("message");

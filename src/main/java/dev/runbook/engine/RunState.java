@@ -116,8 +116,8 @@ final class RunState {
         cancelled = true;
         journal.append("run-cancelled", Map.of("reason", reason, "grace_ms", grace.toMillis()));
         listener.note(reason + "; stopping the main steps. on-failure and finally steps get up to "
-                + dev.runbook.spi.Durations.format(grace) + " (press Ctrl-C again to skip them)");
-        timers.schedule(() -> endGrace("the grace period of " + dev.runbook.spi.Durations.format(grace) + " ran out"),
+                + dev.runbook.spi.Durations.literal(grace) + " (press Ctrl-C again to skip them)");
+        timers.schedule(() -> endGrace("the grace period of " + dev.runbook.spi.Durations.literal(grace) + " ran out"),
                 grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         working.forEach((thread, cleanup) -> {
             if (!cleanup) {

@@ -37,14 +37,14 @@ class GeneratedGraphTerminationTest {
         Path root = Files.createTempDirectory(base, "graphs");
         int loaded = 0;
         int blocked = 0;
+        EngineFixture fx = new EngineFixture(root); // one registry for all; each runbook has its own name and lock
         try {
             for (int i = 0; i < RUNS; i++) {
-                Path dir = Files.createDirectory(root.resolve("g" + i));
                 Map<String, List<String>> ids = new HashMap<>();
                 String yaml = generate(random, i, ids);
-                Path file = dir.resolve("g.yaml");
+                Path file = root.resolve("g" + i + ".yaml");
                 Files.writeString(file, yaml);
-                EngineFixture fx = new EngineFixture(dir).maxParallel(1 + random.nextInt(3));
+                fx.maxParallel(1 + random.nextInt(3));
                 Optional<ValidRunbook> valid = fx.tryLoad(file);
                 if (valid.isEmpty()) {
                     continue; // rejected at validate time: never runs
