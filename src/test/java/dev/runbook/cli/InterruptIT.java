@@ -63,8 +63,7 @@ class InterruptIT {
     void sigintStopsTheRunRunsFinallyAndTheRunCanBeResumed() throws Exception {
         Path file = runbook("interrupt-me", "  - id: long\n    uses: test.sleep\n    with: { for: 60s }\n");
         String runId;
-        try (CliProcess run = CliProcess.start(dir, env, false, "run", file.toString())) {
-            run.awaitOutput("▶ long", 60);
+        try (CliProcess run = runUntil(file, false, "▶ long")) {
             run.signal("INT");
             int code = run.await(60);
             String out = run.output();
@@ -99,8 +98,7 @@ class InterruptIT {
     @Test
     void ctrlCAtTheApprovalPromptEndsTheWaitAtOnceAndRunsFinally() throws Exception {
         Path file = runbook("prompt-me", "  - id: wipe\n    uses: test.destroy\n    with: { marker-file: wiped.marker }\n");
-        try (CliProcess run = CliProcess.start(dir, env, true, "run", file.toString())) {
-            run.awaitOutput("Type the step id", 60);
+        try (CliProcess run = runUntil(file, true, "Type the step id")) {
             long typed = System.nanoTime();
             run.type("\u0003");
             int code = run.await(60);
@@ -122,8 +120,7 @@ class InterruptIT {
     void aWrongAnswerAtThePromptIsAskedAgain() throws Exception {
         Path file = runbook("answer-me", "  - id: wipe\n    uses: test.destroy\n    with: { marker-file: wiped.marker }\n");
         String runId;
-        try (CliProcess run = CliProcess.start(dir, env, true, "run", file.toString())) {
-            run.awaitOutput("Type the step id", 60);
+        try (CliProcess run = runUntil(file, true, "Type the step id")) {
             run.type("yes\r");
             run.awaitOutput("is not the step id", 30);
             run.type("wipe\r");
@@ -143,6 +140,18 @@ class InterruptIT {
         CliRunner.Result show = new CliRunner(dir, env).run("show", runId);
         assertTrue(show.out().contains("approval for wipe: given (typed) by " + System.getProperty("user.name") + " at "),
                 show.toString());
+    }
+
+    /** {@code runbook run FILE}, once it printed {@code text}. */
+    private CliProcess runUntil(Path file, boolean pty, String text) throws Exception {
+        CliProcess run = CliProcess.start(dir, env, pty, "run", file.toString());
+        try {
+            run.awaitOutput(text, 60);
+            return run;
+        } catch (Throwable t) {
+            run.close();
+            throw t;
+        }
     }
 
     private static Map<String, Object> event(List<Map<String, Object>> journal, String name) {
