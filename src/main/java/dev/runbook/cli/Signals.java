@@ -12,7 +12,8 @@ import java.util.function.Predicate;
  * hooks) cannot tell a first Ctrl-C from a second, and waits in hooks with no way to run
  * cleanup steps in order; so the command takes both signals itself and hands them to the
  * engine, which cancels the main steps and gives on-failure and finally their grace period.
- * When no run takes the signal, the process exits as it would have (130 or 143).
+ * When no run takes the signal, the process exits as it would have (130 or 143); a third
+ * signal exits at once, for a step that does not stop when interrupted.
  *
  * <p>{@code sun.misc.Signal} (module jdk.unsupported) is the only signal API of Java 17; it is
  * reached by reflection so the build stays free of proprietary-API warnings. Where it is
@@ -24,6 +25,7 @@ final class Signals implements AutoCloseable {
     }
 
     private final List<Installed> installed = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String received;
 
     /**
@@ -55,6 +57,12 @@ final class Signals implements AutoCloseable {
                 case "handle" -> {
                     if (received == null) {
                         received = label;
+                    }
+                    if (count.incrementAndGet() >= 3) {
+                        // the third: a step ignores its interruption; leave now. The journal has no
+                        // end, so the run reads as interrupted and can be resumed
+                        System.err.println("runbook: " + label + " a third time: exiting without waiting for the steps");
+                        Runtime.getRuntime().halt(exitCode);
                     }
                     if (!engine.test(label)) {
                         System.exit(exitCode); // nothing in progress to stop gracefully
