@@ -125,7 +125,7 @@ final class SectionRunner {
                             slots.release();
                         }
                         finished.add(new StepDone(id, end != null ? end
-                                : StepEnd.failed("internal error: the step ended without a result", java.time.Duration.ZERO, 0, false)));
+                                : StepEnd.failed("internal error: the step ended without a result", Duration.ZERO, 0, false)));
                     }
                 });
             }
@@ -223,7 +223,7 @@ final class SectionRunner {
     /** A bug, not a step failure: recorded as a failure, with the stack trace on stderr for the report. */
     private StepEnd internalError(String fullId, Throwable t) {
         t.printStackTrace();
-        StepEnd end = StepEnd.failed("internal error: " + t, java.time.Duration.ZERO, 1, false);
+        StepEnd end = StepEnd.failed("internal error: " + t, Duration.ZERO, 1, false);
         try {
             return recorder.record(fullId, end);
         } catch (RuntimeException second) {
@@ -245,7 +245,7 @@ final class SectionRunner {
                 && step.condition().matches("(?s).*\\b(success|failure|always|cancelled)\\(\\).*");
         if (!mentionsStatus && section == Section.MAIN && run.cancelled) {
             // not done: a resume runs it, and `runbook runs` does not count it
-            return StepEnd.cancelled("not started: " + run.cancelReason, java.time.Duration.ZERO, 0);
+            return StepEnd.cancelled("not started: " + run.cancelReason, Duration.ZERO, 0);
         }
         if (!mentionsStatus && section == Section.MAIN && status.failed()) {
             return StepEnd.skipped("not started: an earlier step failed");
@@ -257,7 +257,7 @@ final class SectionRunner {
             Boolean v = inv.runbook().evaluator().condition(step.condition(), scope);
             return Boolean.TRUE.equals(v) ? null : StepEnd.skipped("if: " + step.condition() + " is false");
         } catch (ExpressionException e) {
-            return StepEnd.failed("if: " + e.getMessage(), java.time.Duration.ZERO, 0, false);
+            return StepEnd.failed("if: " + e.getMessage(), Duration.ZERO, 0, false);
         }
     }
 

@@ -96,6 +96,22 @@ class InterruptIT {
     }
 
     @Test
+    void sigtermTakesTheSamePathAndExits143() throws Exception {
+        Path file = runbook("terminate-me", "  - id: long\n    uses: test.sleep\n    with: { for: 60s }\n");
+        try (CliProcess run = runUntil(file, false, "▶ long")) {
+            run.signal("TERM");
+            int code = run.await(60);
+            String out = run.output();
+
+            assertEquals(143, code, out);
+            assertTrue(out.contains("interrupted by SIGTERM"), out);
+            assertTrue(out.contains("runbook resume " + runId(out)), "no resume hint:\n" + out);
+        }
+        assertEquals(List.of("/report"), chat.received.stream().map(LocalHttpServer.Received::path).toList(),
+                "the finally webhook did not arrive");
+    }
+
+    @Test
     void ctrlCAtTheApprovalPromptEndsTheWaitAtOnceAndRunsFinally() throws Exception {
         Path file = runbook("prompt-me", "  - id: wipe\n    uses: test.destroy\n    with: { marker-file: wiped.marker }\n");
         try (CliProcess run = runUntil(file, true, "Type the step id")) {
