@@ -84,6 +84,41 @@ class GeneratedGraphTerminationTest {
         System.out.println("generated graphs: " + loaded + " of " + RUNS + " valid and run, " + blocked + " with blocked steps");
     }
 
+    @Test
+    void aPreconditionThatWaitsForAnOnFailureStepBlocksTheMainStepsAndSaysWhy() throws Exception {
+        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path root = Files.createTempDirectory(base, "blocked");
+        try {
+            Path file = root.resolve("waits.yaml");
+            Files.writeString(file, """
+                    name: waits
+                    preconditions:
+                      - check: ${{ steps.page.outputs.number > 10 }}
+                    steps:
+                      - id: restore
+                        uses: test.echo
+                        with: { message: restore }
+                    on-failure:
+                      - id: page
+                        uses: test.echo
+                        with: { message: page }
+                    """);
+            EngineFixture fx = new EngineFixture(root);
+            Optional<ValidRunbook> valid = fx.tryLoad(file);
+            org.junit.jupiter.api.Assumptions.assumeTrue(valid.isPresent(), "rejected at validate time: it cannot run at all");
+            RunResult result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> fx.run(valid.get()),
+                    "the run waited forever for a step that can only run after it");
+            RunResult.StepResult restore = EngineFixture.step(result, "restore");
+            assertEquals(Outcome.BLOCKED, restore.outcome(), result.toString());
+            assertEquals("blocked: waits for the precondition `${{ steps.page.outputs.number > 10 }}`"
+                    + " (it reads page, which cannot run before it)", restore.message());
+            assertEquals(Outcome.BLOCKED, result.outcome(), result.toString());
+            assertEquals(Outcome.SUCCEEDED, EngineFixture.step(result, "page").outcome(), "on-failure runs after a blocked run");
+        } finally {
+            deleteTree(root);
+        }
+    }
+
     /** A random runbook; {@code ids} receives the step ids of each section. */
     private static String generate(Random r, int n, Map<String, List<String>> ids) {
         StringBuilder y = new StringBuilder("name: g" + n + "\ndescription: generated graph " + n + "\n");
