@@ -10,7 +10,8 @@ package dev.runbook.cli;
  *   3   internal error (a bug: please report it with the journal)
  *   4   another run of this runbook against this target holds the lock
  *   5   a step needs approval and none was given (--approve STEP or --yes)
- *   130 interrupted (Ctrl-C)
+ *   130 interrupted (Ctrl-C); on-failure and finally ran within the grace period
+ *   143 stopped by SIGTERM; likewise
  * </pre>
  */
 public final class ExitCodes {
@@ -21,6 +22,7 @@ public final class ExitCodes {
     public static final int LOCKED = 4;
     public static final int NOT_APPROVED = 5;
     public static final int INTERRUPTED = 130;
+    public static final int TERMINATED = 143;
 
     private ExitCodes() {
     }

@@ -59,7 +59,9 @@ final class ResumeCommand implements Callable<Integer> {
         Engine engine = new Engine(cli.stateDir(execution.stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
                 execution.approver(cli), execution.maxParallel);
         try {
-            return RunCommand.exitCode(engine.resume(valid, previous, rerun == null ? Set.of() : Set.copyOf(rerun)));
+            try (Signals signals = Signals.install(engine::interrupt)) {
+                return RunCommand.exitCode(engine.resume(valid, previous, rerun == null ? Set.of() : Set.copyOf(rerun)), signals);
+            }
         } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot resume " + runId);
         } catch (RunLock.HeldException e) {

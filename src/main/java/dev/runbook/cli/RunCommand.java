@@ -72,7 +72,9 @@ final class RunCommand implements Callable<Integer> {
         Engine engine = new Engine(cli.stateDir(execution.stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
                 execution.approver(cli), execution.maxParallel);
         try {
-            return exitCode(engine.run(valid, given, chosen));
+            try (Signals signals = Signals.install(engine::interrupt)) {
+                return exitCode(engine.run(valid, given, chosen), signals);
+            }
         } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot start " + valid.runbook().name());
         } catch (RunLock.HeldException e) {
@@ -81,11 +83,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static int exitCode(RunResult result) {
+        return exitCode(result, null);
+    }
+
+    static int exitCode(RunResult result, Signals signals) {
         if (!result.outcome().failure()) {
             return ExitCodes.OK;
         }
         if (result.executorBug()) {
             return ExitCodes.INTERNAL; // the step's message names the action and its undeclared outputs
+        }
+        if (signals != null && signals.received() != null) {
+            return signals.exitCode();
         }
         return result.approvalMissing() ? ExitCodes.NOT_APPROVED : ExitCodes.STEP_FAILED;
     }

@@ -58,7 +58,14 @@ final class ShowCommand implements Callable<Integer> {
                         + (e.get("message") != null ? ": " + e.get("message") : "")
                         + (e.get("outputs") instanceof Map<?, ?> m && !m.isEmpty() ? "\n    outputs: " + shorten(m) : "");
                 case "step-reused" -> "= " + e.get("step") + " kept from an earlier attempt (" + e.get("outcome") + ")";
-                case "approval" -> "  approval for " + e.get("step") + ": " + (Boolean.TRUE.equals(e.get("approved")) ? "given" : "refused");
+                case "approval" -> "  approval for " + e.get("step") + ": " + (Boolean.TRUE.equals(e.get("approved")) ? "given" : "refused")
+                        + (e.get("how") != null ? " (" + e.get("how") + ")" : "")
+                        + (e.get("user") != null ? " by " + e.get("user") : "")
+                        + (e.get("sudo_user") != null ? " (sudo from " + e.get("sudo_user") + ")" : "")
+                        + (e.get("at") != null ? " at " + e.get("at") : "");
+                case "run-cancelled" -> "== cancelled: " + e.get("reason") + "; on-failure and finally get up to "
+                        + dev.runbook.spi.Durations.literal(java.time.Duration.ofMillis(((Number) e.get("grace_ms")).longValue()));
+                case "grace-ended" -> "  ! " + e.get("reason");
                 case "precondition" -> "  precondition " + e.get("check") + ": " + (Boolean.TRUE.equals(e.get("holds")) ? "holds" : "FAILS");
                 case "precondition-failed" -> "  ! precondition failed: " + e.get("message");
                 case "run-finished" -> "== finished: " + e.get("outcome") + " in " + e.get("duration_ms") + " ms: " + e.get("message");

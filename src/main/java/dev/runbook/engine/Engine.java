@@ -1,13 +1,10 @@
 package dev.runbook.engine;
 
-import dev.runbook.expr.ExpressionException;
-import dev.runbook.expr.Expressions;
-import dev.runbook.expr.Scope;
 import dev.runbook.model.InvalidRunbookException;
-import dev.runbook.model.Precondition;
 import dev.runbook.model.Problem;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.InputBinder;
+import dev.runbook.plan.Invocation;
 import dev.runbook.plan.Planner;
 import dev.runbook.spi.Target;
 
@@ -94,6 +91,25 @@ public final class Engine {
         return invoke(valid, previous.runId(), started, bound.values(), target, previous.steps(), again, true);
     }
 
+    /** The run this engine is running now, for {@link #interrupt}; null between runs. */
+    private volatile RunState current;
+
+    /**
+     * Ctrl-C or SIGTERM, from the CLI's signal handler: the first cancels the main steps and
+     * starts the grace period for on-failure and finally; a second skips what is left of it.
+     *
+     * @param signal what arrived, as the person knows it ("Ctrl-C (SIGINT)")
+     * @return false when no run is in progress (the caller exits at once)
+     */
+    public boolean interrupt(String signal) {
+        RunState run = current;
+        if (run == null || run.finished.getCount() == 0) {
+            return false;
+        }
+        run.interrupt(signal);
+        return true;
+    }
+
     private RunResult invoke(ValidRunbook valid, String runId, Instant started, Map<String, Object> inputs, Target target,
                              Map<String, RunHistory.StepRecord> previous, Set<String> rerun, boolean resumed)
             throws InvalidRunbookException, RunLock.HeldException, IOException {
@@ -107,7 +123,7 @@ public final class Engine {
              Journal journal = Journal.open(runDir, masker)) {
             Instant deadline = valid.runbook().deadline() == null ? null : invocationStart.plus(valid.runbook().deadline());
             RunState run = new RunState(runId, runDir, started, target, env, masker, journal, listener, approver, deadline,
-                    previous, rerun);
+                    valid.runbook().gracePeriod(), previous, rerun);
             Map<String, Object> startFields = new LinkedHashMap<>();
             startFields.put("run", runId);
             startFields.put("runbook", valid.runbook().name());
@@ -118,23 +134,38 @@ public final class Engine {
             startFields.put("resumed", resumed);
             startFields.put("rerun", List.copyOf(rerun));
             startFields.put("pid", ProcessHandle.current().pid());
+            startFields.put("grace_ms", run.grace.toMillis());
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);
+            if (deadline != null) {
+                run.timers.schedule(run::deadlineReached, Math.max(0, Duration.between(Instant.now(), deadline).toMillis()),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            current = run;
+            // the CLI handles Ctrl-C and SIGTERM itself (see interrupt); this hook covers the other
+            // ways a JVM is asked to stop (SIGHUP, System.exit elsewhere): same path, bounded wait
             Thread hook = new Thread(() -> {
-                // Ctrl-C or SIGTERM: interrupt the running steps and give them a moment to clean
-                // up (abort an upload, kill pg_dump) and the run to record how it ended
-                journal.append("run-interrupted", Map.of("reason", "signal"));
-                run.cancel("interrupted (Ctrl-C or SIGTERM)");
+                run.interrupt("request to stop the process");
                 try {
-                    run.finished.await(15, java.util.concurrent.TimeUnit.SECONDS);
+                    run.finished.await(run.grace.toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
                 } catch (InterruptedException ignored) {
                     // exiting anyway
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
+            Lifecycle lifecycle = new Lifecycle(run, maxParallel);
             try {
-                Outcome outcome = runAll(valid, run, inputs, secrets);
-                String message = run.cancelReason != null ? run.cancelReason : summary(run, outcome);
+                Invocation top = Invocation.of(valid, inputs, secrets, run.context(), "");
+                Lifecycle.Result ended = lifecycle.run(top);
+                Outcome outcome = ended.outcome();
+                if (run.cancelled && outcome != Outcome.SUCCEEDED) {
+                    outcome = Outcome.worst(outcome, Outcome.CANCELLED);
+                }
+                String message = run.cancelled ? run.cancelReason + (run.graceOver ? "; " + run.graceOverReason : "")
+                        : ended.message() != null ? ended.message() : summary(run, outcome);
+                if (!outcome.failure()) {
+                    ended.outputs().forEach((k, v) -> run.outputs.put(k, masker.redact(v)));
+                }
                 Duration took = Duration.between(invocationStart, Instant.now());
                 journal.append("run-finished", Map.of("outcome", outcome.label(), "message", message,
                         "duration_ms", took.toMillis(), "outputs", run.outputs));
@@ -145,14 +176,17 @@ public final class Engine {
                 RunResult result = new RunResult(runId, valid.runbook().name(), outcome, masker.mask(message), took, steps,
                         run.outputs);
                 listener.runFinished(result);
-                run.finished.countDown();
                 return result;
             } finally {
+                run.finished.countDown();
+                current = null;
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
                     // the hook is running: nothing to remove
                 }
+                lifecycle.shutdown();
+                run.timers.shutdownNow();
                 for (AutoCloseable r : run.closeAtEnd) {
                     try {
                         r.close();
@@ -163,73 +197,6 @@ public final class Engine {
                 deleteScratch(run.runDir.resolve("scratch"));
             }
         }
-    }
-
-    private Outcome runAll(ValidRunbook valid, RunState run, Map<String, Object> inputs, Map<String, String> secrets) {
-        Scope scope = new Scope(new LinkedHashMap<>(inputs), secrets, env, run.runId, run.started, run.target.kind());
-        SectionRunner runner = new SectionRunner(run, maxParallel);
-        Outcome outcome = Outcome.SUCCEEDED;
-        String failedPrecondition = checkPreconditions(valid, scope, run);
-        if (failedPrecondition != null) {
-            run.journal.append("precondition-failed", Map.of("message", failedPrecondition));
-            run.listener.note("precondition failed: " + failedPrecondition);
-            outcome = Outcome.FAILED;
-            scope.status(new Expressions.RunStatus(true, false));
-            run.cancelReason = "precondition failed: " + failedPrecondition;
-        } else {
-            outcome = runner.run(valid, ValidRunbook.Section.MAIN, scope, "", valid.runbook().preconditions());
-        }
-        if (outcome.failure() && !valid.runbook().onFailure().isEmpty()) {
-            scope.status(new Expressions.RunStatus(true, run.cancelled));
-            runner.run(valid, ValidRunbook.Section.ON_FAILURE, scope, "", List.of());
-        }
-        if (!valid.runbook().cleanup().isEmpty()) {
-            scope.status(new Expressions.RunStatus(outcome.failure(), run.cancelled));
-            Outcome cleanup = runner.run(valid, ValidRunbook.Section.FINALLY, scope, "", List.of());
-            outcome = Outcome.worst(outcome, cleanup);
-        }
-        runner.shutdown();
-        if (!outcome.failure()) {
-            outcome = Outcome.worst(outcome, runbookOutputs(valid, scope, run));
-        }
-        if (run.cancelled && outcome != Outcome.SUCCEEDED) {
-            return Outcome.worst(outcome, Outcome.CANCELLED);
-        }
-        // a run whose failures were all allowed (continue-on-error) or skipped has succeeded
-        return outcome.failure() ? outcome : Outcome.SUCCEEDED;
-    }
-
-    /** Evaluates the runbook's {@code outputs:} (shown at the end, recorded in the journal). */
-    private static Outcome runbookOutputs(ValidRunbook valid, Scope scope, RunState run) {
-        for (Map.Entry<String, String> e : valid.runbook().outputs().entrySet()) {
-            try {
-                Object v = valid.evaluator().resolve(e.getValue(), scope);
-                run.outputs.put(e.getKey(), run.masker.redact(v));
-            } catch (ExpressionException ex) {
-                run.cancelReason = "output " + e.getKey() + ": " + ex.getMessage();
-                return Outcome.FAILED;
-            }
-        }
-        return Outcome.SUCCEEDED;
-    }
-
-    /** Preconditions that read only inputs, env and run are checked before any step. */
-    private static String checkPreconditions(ValidRunbook valid, Scope scope, RunState run) {
-        for (Precondition p : valid.runbook().preconditions()) {
-            try {
-                Boolean holds = valid.evaluator().condition(p.check(), scope);
-                if (holds == null) {
-                    continue; // reads step outputs: checked as soon as they exist
-                }
-                run.journal.append("precondition", Map.of("check", p.check(), "holds", holds));
-                if (!holds) {
-                    return p.message() != null ? p.message() : p.check();
-                }
-            } catch (ExpressionException e) {
-                return p.check() + ": " + e.getMessage();
-            }
-        }
-        return null;
     }
 
     private static String summary(RunState run, Outcome outcome) {

@@ -17,6 +17,8 @@ final class EngineStepContext implements StepContext, StepLog {
     private final Path runbookDir;
     private final Instant deadline; // of this attempt (timeout), or null
     volatile boolean cancelled;
+    /** an on-failure or finally step: it goes on after the run is cancelled, until the grace period ends */
+    volatile boolean cleanup;
     /** set only by the step's own timeout, so the message can tell a timeout from a cancellation */
     volatile boolean timedOut;
     /** set when the step keeps something open for later steps (a port-forward) */
@@ -46,7 +48,7 @@ final class EngineStepContext implements StepContext, StepLog {
 
     @Override
     public boolean cancelled() {
-        return cancelled || run.cancelled || Thread.currentThread().isInterrupted();
+        return cancelled || run.stops(cleanup) || Thread.currentThread().isInterrupted();
     }
 
     @Override

@@ -7,7 +7,10 @@ import java.util.Locale;
  * outcome is the worst of its steps' ({@link #worst}).
  */
 public enum Outcome {
-    SUCCEEDED, SKIPPED, FAILED_IGNORED, FAILED, CANCELLED;
+    SUCCEEDED, SKIPPED, FAILED_IGNORED,
+    /** could never start: what it waits for cannot happen (named in its message) */
+    BLOCKED,
+    FAILED, CANCELLED;
 
     public static Outcome worst(Outcome a, Outcome b) {
         return a.ordinal() >= b.ordinal() ? a : b;
@@ -20,7 +23,7 @@ public enum Outcome {
 
     /** Whether it makes the run fail. */
     public boolean failure() {
-        return this == FAILED || this == CANCELLED;
+        return this == FAILED || this == CANCELLED || this == BLOCKED;
     }
 
     public String label() {

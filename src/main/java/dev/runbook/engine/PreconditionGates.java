@@ -44,7 +44,7 @@ final class PreconditionGates {
         return allowed;
     }
 
-    private static Set<String> readsSteps(ValidRunbook valid, Precondition p) {
+    static Set<String> readsSteps(ValidRunbook valid, Precondition p) {
         String expr = p.check().trim();
         if (expr.startsWith("${{") && expr.endsWith("}}")) {
             expr = expr.substring(3, expr.length() - 2).trim();
@@ -68,20 +68,23 @@ final class PreconditionGates {
         return out;
     }
 
-    /** Decides the gates that can be decided now; a failing one fails the run (and the outcome). */
-    Outcome apply(ValidRunbook valid, List<Precondition> gates, Scope scope, Outcome outcome) {
+    /**
+     * Decides the gates that can be decided now. A failing one fails the run: journaled, the
+     * scope's status set to failed, and its message returned ("precondition failed: ..."); null
+     * when none failed.
+     */
+    String apply(ValidRunbook valid, List<Precondition> gates, Scope scope) {
         if (gates.isEmpty()) {
-            return outcome;
+            return null;
         }
         String failedGate = checkGates(valid, gates, scope);
         if (failedGate == null) {
-            return outcome;
+            return null;
         }
         run.journal.append("precondition-failed", Map.of("message", failedGate));
         run.listener.note("precondition failed: " + failedGate);
-        run.cancelReason = "precondition failed: " + failedGate;
         scope.status(new dev.runbook.expr.Expressions.RunStatus(true, run.cancelled));
-        return Outcome.worst(outcome, Outcome.FAILED);
+        return "precondition failed: " + failedGate;
     }
 
     /** Evaluates every gate that can be decided now; removes decided ones; returns the first that fails. */

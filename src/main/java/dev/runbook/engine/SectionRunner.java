@@ -10,7 +10,7 @@ import dev.runbook.model.Step;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.parse.ValidRunbook.BoundStep;
 import dev.runbook.parse.ValidRunbook.Section;
-import dev.runbook.plan.InputBinder;
+import dev.runbook.plan.Invocation;
 import dev.runbook.spi.Secret;
 
 import java.time.Duration;
@@ -18,22 +18,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Runs the steps of one section as a graph: starts every step whose dependencies have ended,
- * up to {@code maxParallel} at once, decides {@code if:}, applies retries, timeouts,
- * approvals and {@code continue-on-error}, and stops starting new steps after a failure
- * (unless their condition asks for {@code always()}/{@code failure()}). A step that calls
- * another runbook runs that runbook's sections here too, with its ids prefixed.
+ * Runs the steps of one section as a graph: computes the startable set (dependencies ended,
+ * not held back by an undecided precondition), starts those up to {@code maxParallel} at
+ * once, decides {@code if:}, and stops starting main steps after a failure or a cancellation
+ * (unless their condition asks for {@code always()}/{@code failure()}). When nothing can
+ * start and nothing runs, every step left ends as blocked, naming what it waits for: no
+ * runbook can make a run wait forever. A step that calls another runbook runs that
+ * runbook's {@link Lifecycle} here, with its ids prefixed.
  */
 final class SectionRunner {
 
@@ -44,77 +46,66 @@ final class SectionRunner {
         t.setDaemon(true);
         return t;
     });
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "runbook-timer");
-        t.setDaemon(true);
-        return t;
-    });
-
-
     private final StepRecorder recorder;
     private final StepExecution execution;
     private final PreconditionGates gateChecks;
+    private final Lifecycle calls;
 
-    SectionRunner(RunState run, int maxParallel) {
+    SectionRunner(RunState run, int maxParallel, Lifecycle calls) {
         this.run = run;
         this.slots = new Semaphore(maxParallel);
         this.recorder = new StepRecorder(run);
-        this.execution = new StepExecution(run, timers, recorder);
+        this.execution = new StepExecution(run, recorder);
         this.gateChecks = new PreconditionGates(run);
+        this.calls = calls;
     }
 
     void shutdown() {
         threads.shutdownNow();
-        timers.shutdownNow();
     }
 
+    /** Ends every step of a section that will not run, with the reason. */
+    void skipAll(Invocation inv, Section section, String reason) {
+        for (String id : inv.runbook().graph(section).steps()) {
+            StepEnd end = recorder.record(inv.fullId(id), StepEnd.skipped(reason));
+            inv.scope().stepFinished(id, end.outcome().label(), Map.of());
+        }
+    }
 
     /**
      * @param preconditions checks that read step outputs: evaluated as soon as they can be;
      *                      until then only the steps they read (and their ancestors) may start
+     * @param problems      where a failed precondition's message goes
      */
-    Outcome run(ValidRunbook valid, Section section, Scope scope, String prefix, List<Precondition> preconditions) {
+    Outcome run(Invocation inv, Section section, List<Precondition> preconditions, List<String> problems) {
+        ValidRunbook valid = inv.runbook();
+        Scope scope = inv.scope();
         StepGraph graph = valid.graph(section);
-        List<String> pending = new ArrayList<>(graph.steps());
+        Set<String> pending = new LinkedHashSet<>(graph.steps());
         Set<String> running = new HashSet<>();
         Set<String> ended = new HashSet<>();
         LinkedBlockingQueue<StepDone> finished = new LinkedBlockingQueue<>();
         List<Precondition> gates = new ArrayList<>(preconditions);
         Outcome outcome = Outcome.SUCCEEDED;
-        while (!pending.isEmpty() || !running.isEmpty()) {
-            // steps reused from an earlier attempt (resume) or skipped end without passing the
-            // queue below: decide the gates they complete here, or nothing may ever start again
-            outcome = gateChecks.apply(valid, gates, scope, outcome);
-            Set<String> allowed = PreconditionGates.allowedBeforeGates(valid, graph, gates, scope);
-            boolean endedWithoutRunning = false; // reused or skipped: may unblock gates and dependants
-            for (String id : new ArrayList<>(pending)) {
-                if (!ended.containsAll(graph.dependenciesOf(id)) || (allowed != null && !allowed.contains(id))) {
-                    continue;
-                }
+        while (true) {
+            String gateFailure = gateChecks.apply(valid, gates, scope);
+            if (gateFailure != null) {
+                problems.add(gateFailure);
+                outcome = Outcome.worst(outcome, Outcome.FAILED);
+            }
+            List<String> startable = startable(valid, graph, pending, ended, gates, scope);
+            // steps that end here without running (skipped, reused, refused by their if:) may make
+            // others startable or decide a gate: look again before waiting
+            boolean endedHere = false;
+            for (String id : startable) {
                 BoundStep b = valid.steps().get(id);
-                String fullId = prefix + id;
-                Boolean go = decide(valid, b, section, scope, fullId);
-                if (go == null) {
-                    continue; // could not decide: recorded as failed inside decide()
-                }
-                if (!go) {
+                String fullId = inv.fullId(id);
+                StepEnd now = endsWithoutRunning(inv, b, section, fullId);
+                if (now != null) {
                     pending.remove(id);
                     ended.add(id);
-                    recorder.record(fullId, Outcome.SKIPPED, Duration.ZERO, 0, skipReason(b, scope), false, false, Map.of(), false);
-                    scope.stepFinished(id, "skipped", Map.of());
-                    endedWithoutRunning = true;
-                    continue;
-                }
-                RunHistory.StepRecord before = run.previous.get(fullId);
-                // a step skipped last time (mostly: blocked by the failure being resumed) has no result to keep
-                if (before != null && before.outcome().done() && before.outcome() != Outcome.SKIPPED
-                        && !before.rerunOnResume() && !run.rerun.contains(fullId)
-                        && section == Section.MAIN && b.action() != null) {
-                    pending.remove(id);
-                    ended.add(id);
-                    recorder.reuse(fullId, before);
-                    scope.stepFinished(id, before.outcome().label(), before.outputs());
-                    endedWithoutRunning = true;
+                    outcome = ended(scope, id, now, outcome);
+                    endedHere = true;
                     continue;
                 }
                 boolean isCall = b.action() == null;
@@ -124,181 +115,190 @@ final class SectionRunner {
                 pending.remove(id);
                 running.add(id);
                 threads.execute(() -> {
-                    // whatever happens in the step, the scheduler must hear that it ended, or it waits forever
-                    StepDone d = new StepDone(id, Outcome.FAILED, Map.of());
+                    // whatever happens in the step, the scheduler must hear that it ended
+                    StepEnd end = null;
                     try {
-                        d = isCall ? callRunbook(valid, b, scope, prefix) : execution.execute(valid, b, scope, fullId);
+                        end = isCall ? callRunbook(inv, b, fullId) : execution.execute(valid, b, scope, fullId);
                     } catch (Throwable t) {
-                        internalError(fullId, t);
+                        end = internalError(fullId, t);
                     } finally {
                         if (!isCall) {
                             slots.release();
                         }
-                        finished.add(new StepDone(id, d.outcome(), d.outputs()));
+                        finished.add(new StepDone(id, end != null ? end
+                                : StepEnd.failed("internal error: the step ended without a result", Duration.ZERO, 0, false)));
                     }
                 });
             }
+            if (endedHere) {
+                continue;
+            }
             if (running.isEmpty()) {
                 if (pending.isEmpty()) {
-                    break;
+                    return outcome;
                 }
-                if (endedWithoutRunning) {
-                    continue; // look again: gates and dependants of those steps may be decidable now
-                }
-                if (progressImpossible(pending, ended, graph)) {
-                    break;
-                }
+                // nothing runs and nothing can start: what is left waits for something that cannot happen
+                return Outcome.worst(outcome, block(inv, graph, pending, ended, gates));
             }
-            StepDone d = awaitNext(finished);
-            if (d == null) {
-                continue; // deadline reached: running steps were cancelled; go on collecting them
-            }
+            StepDone d = next(finished); // something runs, and every running step ends by posting here
             running.remove(d.id());
             ended.add(d.id());
-            scope.stepFinished(d.id(), d.outcome().label(), d.outputs());
-            outcome = Outcome.worst(outcome, d.outcome());
-            if (d.outcome().failure()) {
-                scope.status(new Expressions.RunStatus(true, run.cancelled));
+            outcome = ended(scope, d.id(), d.end(), outcome);
+        }
+    }
+
+    /** Pending steps whose dependencies have all ended and that no undecided precondition holds back. */
+    private static List<String> startable(ValidRunbook valid, StepGraph graph, Set<String> pending, Set<String> ended,
+                                          List<Precondition> gates, Scope scope) {
+        Set<String> allowed = PreconditionGates.allowedBeforeGates(valid, graph, gates, scope);
+        List<String> out = new ArrayList<>();
+        for (String id : pending) {
+            if (ended.containsAll(graph.dependenciesOf(id)) && (allowed == null || allowed.contains(id))) {
+                out.add(id);
             }
-            outcome = gateChecks.apply(valid, gates, scope, outcome);
         }
-        for (String id : pending) { // left over: blocked by a failure or a precondition
-            recorder.record(prefix + id, Outcome.SKIPPED, Duration.ZERO, 0, "not started: an earlier step failed", false, false, Map.of(), false);
+        return out;
+    }
+
+    private Outcome ended(Scope scope, String id, StepEnd end, Outcome outcome) {
+        scope.stepFinished(id, end.outcome().label(), end.outputs());
+        if (end.outcome().failure()) {
+            scope.status(new Expressions.RunStatus(true, run.cancelled));
         }
-        return outcome;
+        return Outcome.worst(outcome, end.outcome());
+    }
+
+    /** Ends every step left as blocked, each naming what it waits for. */
+    private Outcome block(Invocation inv, StepGraph graph, Set<String> pending, Set<String> ended, List<Precondition> gates) {
+        String gateText = gates.stream().map(p -> {
+            Set<String> reads = PreconditionGates.readsSteps(inv.runbook(), p);
+            Set<String> outside = reads.stream().filter(r -> !graph.steps().contains(r)).collect(Collectors.toCollection(LinkedHashSet::new));
+            return "the precondition `" + p.check() + "`" + (outside.isEmpty() ? ""
+                    : " (it reads " + String.join(", ", outside) + ", which cannot run before it)");
+        }).collect(Collectors.joining("; "));
+        for (String id : pending) {
+            List<String> waits = graph.dependenciesOf(id).stream().filter(d -> !ended.contains(d)).toList();
+            String message = !waits.isEmpty()
+                    ? "blocked: waits for " + String.join(", ", waits.stream().map(inv::fullId).toList()) + ", which could not start"
+                    : "blocked: waits for " + (gateText.isEmpty() ? "a step that cannot run" : gateText);
+            StepEnd end = recorder.record(inv.fullId(id), StepEnd.blocked(message));
+            inv.scope().stepFinished(id, end.outcome().label(), Map.of());
+        }
+        return Outcome.BLOCKED;
+    }
+
+    private StepDone next(LinkedBlockingQueue<StepDone> finished) {
+        while (true) {
+            try {
+                return finished.take();
+            } catch (InterruptedException e) {
+                run.interrupt("thread interrupt"); // the steps end as cancelled and post here: keep collecting
+            }
+        }
+    }
+
+    /**
+     * How a step ends without running, recorded: skipped (its {@code if:}, an earlier failure, a
+     * cancellation), failed (a broken {@code if:}), kept from an earlier attempt (resume). Null
+     * when it is to run.
+     */
+    private StepEnd endsWithoutRunning(Invocation inv, BoundStep b, Section section, String fullId) {
+        boolean cleanup = section != Section.MAIN;
+        if (cleanup && run.graceOver) {
+            return recorder.record(fullId, StepEnd.skipped("not started: " + run.graceOverReason));
+        }
+        StepEnd decided = decide(inv, b, section);
+        if (decided != null) {
+            return recorder.record(fullId, decided);
+        }
+        RunHistory.StepRecord before = run.previous.get(fullId);
+        // a step skipped last time (mostly: blocked by the failure being resumed) has no result to keep
+        if (before != null && before.outcome().done() && before.outcome() != Outcome.SKIPPED
+                && !before.rerunOnResume() && !run.rerun.contains(fullId)
+                && section == Section.MAIN && b.action() != null) {
+            return recorder.reuse(fullId, before);
+        }
+        return null;
     }
 
     /** A bug, not a step failure: recorded as a failure, with the stack trace on stderr for the report. */
-    private void internalError(String fullId, Throwable t) {
+    private StepEnd internalError(String fullId, Throwable t) {
         t.printStackTrace();
+        StepEnd end = StepEnd.failed("internal error: " + t, Duration.ZERO, 1, false);
         try {
-            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, "internal error: " + t, false, false, Map.of(), false);
+            return recorder.record(fullId, end);
         } catch (RuntimeException second) {
             second.printStackTrace();
-        }
-    }
-
-    private static boolean progressImpossible(List<String> pending, Set<String> ended, StepGraph graph) {
-        return pending.stream().noneMatch(id -> ended.containsAll(graph.dependenciesOf(id)));
-    }
-
-    /** Waits for the next step to end; at the run's deadline, cancels what runs and returns null. */
-    private StepDone awaitNext(LinkedBlockingQueue<StepDone> finished) {
-        try {
-            if (run.deadline == null || run.cancelled) {
-                return finished.take();
-            }
-            long ms = Duration.between(Instant.now(), run.deadline).toMillis();
-            StepDone d = ms > 0 ? finished.poll(ms, TimeUnit.MILLISECONDS) : finished.poll();
-            if (d == null && !run.cancelled) {
-                run.deadlineReached();
-                return null;
-            }
-            return d;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            run.cancel("interrupted");
-            return null;
+            return end;
         }
     }
 
     /**
      * Whether a step runs: its {@code if:}, under the section's default (main steps run only
-     * while nothing has failed; on-failure and finally steps always). Null when the condition
-     * itself is broken (the step is recorded as failed).
+     * while nothing has failed and the run is not cancelled; on-failure and finally steps
+     * always). Null when it runs; otherwise how it ends (skipped, or failed: a broken condition).
      */
-    private Boolean decide(ValidRunbook valid, BoundStep b, Section section, Scope scope, String fullId) {
+    private StepEnd decide(Invocation inv, BoundStep b, Section section) {
         Step step = b.step();
+        Scope scope = inv.scope();
         Expressions.RunStatus status = scope.status();
         boolean mentionsStatus = step.condition() != null
                 && step.condition().matches("(?s).*\\b(success|failure|always|cancelled)\\(\\).*");
-        if (!mentionsStatus && section == Section.MAIN && (status.failed() || run.cancelled)) {
-            return false;
+        if (!mentionsStatus && section == Section.MAIN && run.cancelled) {
+            // not done: a resume runs it, and `runbook runs` does not count it
+            return StepEnd.cancelled("not started: " + run.cancelReason, Duration.ZERO, 0);
+        }
+        if (!mentionsStatus && section == Section.MAIN && status.failed()) {
+            return StepEnd.skipped("not started: an earlier step failed");
         }
         if (step.condition() == null) {
-            return true;
+            return null;
         }
         try {
-            Boolean v = valid.evaluator().condition(step.condition(), scope);
-            return Boolean.TRUE.equals(v);
+            Boolean v = inv.runbook().evaluator().condition(step.condition(), scope);
+            return Boolean.TRUE.equals(v) ? null : StepEnd.skipped("if: " + step.condition() + " is false");
         } catch (ExpressionException e) {
-            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 0, "if: " + e.getMessage(), false, false, Map.of(), false);
-            scope.status(new Expressions.RunStatus(true, run.cancelled));
-            return false;
+            return StepEnd.failed("if: " + e.getMessage(), Duration.ZERO, 0, false);
         }
     }
 
-    private String skipReason(BoundStep b, Scope scope) {
-        if (b.step().condition() == null || scope.status().failed() || run.cancelled) {
-            return run.cancelled ? "not started: " + run.cancelReason : "not started: an earlier step failed";
-        }
-        return "if: " + b.step().condition() + " is false";
-    }
-
-    /** A step that calls another runbook: its inputs from {@code with:}, its sections run here. */
-    private StepDone callRunbook(ValidRunbook caller, BoundStep b, Scope scope, String prefix) {
+    /** A step that calls another runbook: its inputs from {@code with:}, its lifecycle run here. */
+    private StepEnd callRunbook(Invocation caller, BoundStep b, String fullId) {
         Step step = b.step();
-        String fullId = prefix + step.id();
         ValidRunbook called = b.called();
         Instant start = Instant.now();
         run.journal.append("step-started", Map.of("step", fullId, "attempt", 1, "of", 1, "uses", step.uses(),
                 "description", "run " + step.uses()));
         run.listener.stepStarted(fullId, "run the steps of " + step.uses(), 1, 1);
-        Map<String, Object> given = new LinkedHashMap<>();
+        Map<String, Object> plain = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Object> e : step.with().entrySet()) {
-                given.put(e.getKey(), caller.evaluator().resolve(e.getValue(), scope));
+                Object v = caller.runbook().evaluator().resolve(e.getValue(), caller.scope());
+                plain.put(e.getKey(), v instanceof Secret s ? s.reveal() : v);
             }
         } catch (ExpressionException e) {
-            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, "with: " + e.getMessage(), false, false, Map.of(), false);
-            return new StepDone(step.id(), Outcome.FAILED, Map.of());
-        }
-        Map<String, Object> plain = new LinkedHashMap<>();
-        given.forEach((k, v) -> plain.put(k, v instanceof Secret s ? s.reveal() : v));
-        InputBinder.Bound bound = InputBinder.bind(called, plain, run.env, run.runId, run.started, run.target.kind());
-        if (!bound.problems().isEmpty()) {
-            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, bound.problems().get(0).format(), false, false, Map.of(), false);
-            return new StepDone(step.id(), Outcome.FAILED, Map.of());
+            return recorder.record(fullId, StepEnd.failed("with: " + e.getMessage(), Duration.ZERO, 1, step.continueOnError()));
         }
         Map<String, String> childSecrets;
         try {
             childSecrets = Secrets.resolve(called.runbook(), run.env, run.masker);
         } catch (InvalidRunbookException e) {
-            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 1, e.getMessage(), false, false, Map.of(), false);
-            return new StepDone(step.id(), Outcome.FAILED, Map.of());
+            return recorder.record(fullId, StepEnd.failed(e.getMessage(), Duration.ZERO, 1, step.continueOnError()));
         }
-        Scope child = new Scope(new LinkedHashMap<>(bound.values()), childSecrets, run.env, run.runId, run.started,
-                run.target.kind());
-        String childPrefix = fullId + "/";
-        Outcome outcome = run(called, Section.MAIN, child, childPrefix, called.runbook().preconditions());
-        if (outcome.failure() && !called.runbook().onFailure().isEmpty()) {
-            child.status(new Expressions.RunStatus(true, run.cancelled));
-            run(called, Section.ON_FAILURE, child, childPrefix, List.of());
+        Invocation.Bound bound = Invocation.bind(called, plain, childSecrets, run.context(), fullId + "/");
+        if (!bound.problems().isEmpty()) {
+            return recorder.record(fullId, StepEnd.failed(bound.problems().get(0).format(), Duration.ZERO, 1,
+                    step.continueOnError()));
         }
-        if (!called.runbook().cleanup().isEmpty()) {
-            child.status(new Expressions.RunStatus(outcome.failure(), run.cancelled));
-            outcome = Outcome.worst(outcome, run(called, Section.FINALLY, child, childPrefix, List.of()));
-        }
-        Map<String, Object> outputs = new LinkedHashMap<>();
-        String message = null;
-        if (!outcome.failure()) {
-            for (Map.Entry<String, String> e : called.runbook().outputs().entrySet()) {
-                try {
-                    outputs.put(e.getKey(), called.evaluator().resolve(e.getValue(), child));
-                } catch (ExpressionException ex) {
-                    outcome = Outcome.FAILED;
-                    message = "output " + e.getKey() + ": " + ex.getMessage();
-                }
-            }
-        } else {
-            message = "runbook " + step.uses() + " failed";
-        }
+        Lifecycle.Result result = calls.run(bound.invocation());
+        Outcome outcome = result.outcome();
+        String message = !outcome.failure() ? null
+                : "runbook " + step.uses() + " " + outcome.label() + (result.message() != null ? ": " + result.message() : "");
         if (outcome == Outcome.FAILED && step.continueOnError()) {
             outcome = Outcome.FAILED_IGNORED;
         }
+        Map<String, Object> outputs = outcome.failure() ? Map.of() : result.outputs();
         run.masker.addAll(outputs);
-        recorder.record(fullId, outcome, Duration.between(start, Instant.now()), 1, message, false, false, outputs, false);
-        return new StepDone(step.id(), outcome, outputs);
+        return recorder.record(fullId, StepEnd.of(outcome, Duration.between(start, Instant.now()), message, outputs));
     }
-
 }

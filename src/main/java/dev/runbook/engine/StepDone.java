@@ -1,7 +1,5 @@
 package dev.runbook.engine;
 
-import java.util.Map;
-
-/** One finished step, handed from its thread to the scheduler. */
-record StepDone(String id, Outcome outcome, Map<String, Object> outputs) {
+/** One finished step (its id within its section), handed from its thread to the scheduler. */
+record StepDone(String id, StepEnd end) {
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -29,95 +28,73 @@ import java.util.concurrent.TimeUnit;
 final class StepExecution {
 
     private final RunState run;
-    private final ScheduledExecutorService timers;
     private final StepRecorder recorder;
 
-    StepExecution(RunState run, ScheduledExecutorService timers, StepRecorder recorder) {
+    StepExecution(RunState run, StepRecorder recorder) {
         this.run = run;
-        this.timers = timers;
         this.recorder = recorder;
     }
 
-    StepDone execute(ValidRunbook valid, BoundStep b, Scope scope, String fullId) {
+    StepEnd execute(ValidRunbook valid, BoundStep b, Scope scope, String fullId) {
         Step step = b.step();
         Instant start = Instant.now();
+        // cleanup and notification steps still run after a cancellation (deadline, Ctrl-C), within the grace period
+        boolean cleanup = b.section() != Section.MAIN;
         Params params;
         try {
             params = Params.of(resolveParams(valid, b, scope));
         } catch (ExpressionException e) {
-            String message = "with: " + e.getMessage();
-            recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 0, message, false, false, Map.of(), step.continueOnError());
-            return new StepDone(step.id(), step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED, Map.of());
+            return recorder.record(fullId, StepEnd.failed("with: " + e.getMessage(), Duration.ZERO, 0, step.continueOnError()));
         }
         run.masker.addAll(params.asMap());
         String description = run.masker.mask(b.action().action().describe(params, run.target));
         if (b.action().action().needsApproval(params)) {
-            boolean approved;
-            try {
-                approved = run.approver.approve(fullId, description);
-            } catch (InterruptedException e) {
-                approved = false;
-            }
-            run.journal.append("approval", Map.of("step", fullId, "approved", approved));
-            if (!approved) {
-                String message = "not approved: this step needs a person's approval; re-run with --approve " + fullId
-                        + " (or --yes), or answer the prompt on a terminal";
-                recorder.record(fullId, Outcome.FAILED, Duration.ZERO, 0, message, false, true, Map.of(), false);
-                return new StepDone(step.id(), Outcome.FAILED, Map.of());
+            StepEnd refused = approval(fullId, description, cleanup);
+            if (refused != null) {
+                return recorder.record(fullId, refused);
             }
         }
         int attempts = step.retry().attempts();
         String lastError = null;
-        // cleanup and notification steps still run after a cancellation (deadline, Ctrl-C)
-        boolean stopsOnCancel = b.section() == Section.MAIN;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            if (run.cancelled && stopsOnCancel) {
-                lastError = run.cancelReason;
+            if (run.stops(cleanup)) {
+                lastError = run.stopReason(cleanup);
                 break;
             }
             run.journal.append("step-started", Map.of("step", fullId, "attempt", attempt, "of", attempts,
                     "uses", b.action().qualifiedName(), "description", description));
             run.listener.stepStarted(fullId, description, attempt, attempts);
             EngineStepContext context = new EngineStepContext(run, fullId, valid.runbook().file().getParent(), step.timeout());
+            context.cleanup = cleanup;
             Thread worker = Thread.currentThread();
-            ScheduledFuture<?> watchdog = step.timeout() == null ? null : timers.schedule(() -> {
+            ScheduledFuture<?> watchdog = step.timeout() == null ? null : run.timers.schedule(() -> {
                 context.timedOut = true;
                 context.cancelled = true;
                 worker.interrupt();
             }, step.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            ScheduledFuture<?> deadlineWatch = run.deadline == null ? null : timers.schedule(() -> {
-                run.deadlineReached(); // before the interrupt: the step must end as cancelled, not as timed out
-                context.cancelled = true;
-                worker.interrupt();
-            }, Math.max(0, Duration.between(Instant.now(), run.deadline).toMillis()), TimeUnit.MILLISECONDS);
             boolean retryable = true;
-            run.working.add(worker);
-            if (run.cancelled) {
-                worker.interrupt(); // cancelled between the check above and registering
-            }
+            run.working(cleanup);
             try {
                 Outputs outputs = b.action().action().execute(params, context);
-                cancel(watchdog, deadlineWatch);
+                cancel(watchdog);
                 Thread.interrupted(); // a watchdog that fired just after success must not leak into the next attempt
                 OutputContract.Checked checked = OutputContract.check(b.action().qualifiedName(), b.action().action(),
                         outputs == null ? Map.of() : outputs.asMap());
                 if (checked instanceof OutputContract.Undeclared bug) {
-                    recorder.executorBug(fullId, Duration.between(start, Instant.now()), attempt, bug.message());
-                    return new StepDone(step.id(), Outcome.FAILED, Map.of());
+                    return recorder.executorBug(fullId, Duration.between(start, Instant.now()), attempt, bug.message());
                 }
                 Map<String, Object> values = ((OutputContract.Accepted) checked).values();
                 run.masker.addAll(values);
                 // secret outputs are not stored, and a port-forward dies with its run: such a step
                 // must run again on resume rather than be reused
                 boolean rerunOnResume = values.values().stream().anyMatch(v -> v instanceof Secret) || context.keepsResources;
-                recorder.record(fullId, Outcome.SUCCEEDED, Duration.between(start, Instant.now()), attempt, null, false, false,
-                        values, false, rerunOnResume);
-                return new StepDone(step.id(), Outcome.SUCCEEDED, values);
+                return recorder.record(fullId, StepEnd.succeeded(Duration.between(start, Instant.now()), attempt, values,
+                        rerunOnResume));
             } catch (StepFailure f) {
                 retryable = f.retryable();
                 lastError = f.getMessage();
             } catch (InterruptedException e) {
-                lastError = interruption(context, step);
+                lastError = interruption(context, step, cleanup);
                 retryable = false;
             } catch (BadParameterException e) {
                 // the action says a parameter is unusable: trying again cannot help. Any other
@@ -126,31 +103,66 @@ final class StepExecution {
                 retryable = false;
             } catch (Exception e) {
                 lastError = context.cancelled && Thread.currentThread().isInterrupted()
-                        ? interruption(context, step) : describe(e);
+                        ? interruption(context, step, cleanup) : describe(e);
             } finally {
-                run.working.remove(worker);
-                cancel(watchdog, deadlineWatch);
+                run.notWorking();
+                cancel(watchdog);
                 Thread.interrupted();
             }
             lastError = run.masker.mask(lastError);
             run.journal.append("attempt-failed", Map.of("step", fullId, "attempt", attempt, "message", lastError));
-            if ((run.cancelled && stopsOnCancel) || !retryable || attempt == attempts) {
+            if (run.stops(cleanup) || !retryable || attempt == attempts) {
                 break;
             }
             run.listener.stepLog(fullId, "warn", "attempt " + attempt + " of " + attempts + " failed: " + lastError);
-            if (!sleep(step.retry().delayBefore(attempt + 1), stopsOnCancel)) {
+            if (!sleep(step.retry().delayBefore(attempt + 1), cleanup)) {
                 break;
             }
         }
-        Outcome outcome = run.cancelled && stopsOnCancel ? Outcome.CANCELLED
-                : step.continueOnError() ? Outcome.FAILED_IGNORED : Outcome.FAILED;
-        recorder.record(fullId, outcome, Duration.between(start, Instant.now()), attempts, lastError, false, false, Map.of(), false);
-        return new StepDone(step.id(), outcome, Map.of());
+        Duration took = Duration.between(start, Instant.now());
+        return recorder.record(fullId, run.stops(cleanup) ? StepEnd.cancelled(lastError, took, attempts)
+                : StepEnd.failed(lastError, took, attempts, step.continueOnError()));
     }
 
-    private String interruption(EngineStepContext context, Step step) {
+    /**
+     * Asks for approval and journals how it was given or refused, by whom and when. Null when
+     * approved; otherwise how the step ends (refused, or cancelled while waiting at the prompt).
+     */
+    private StepEnd approval(String fullId, String description, boolean cleanup) {
+        Approver.Decision decision;
+        run.working(cleanup); // Ctrl-C or the deadline must end the wait at once
+        try {
+            decision = run.approver.approve(fullId, description);
+        } catch (InterruptedException e) {
+            decision = Approver.Decision.refused("interrupted while waiting for an answer");
+        } finally {
+            run.notWorking();
+            Thread.interrupted();
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("step", fullId);
+        fields.put("approved", decision.approved());
+        fields.put("how", decision.how());
+        fields.put("user", System.getProperty("user.name"));
+        String sudoUser = run.env.get("SUDO_USER");
+        if (sudoUser != null && !sudoUser.isBlank()) {
+            fields.put("sudo_user", sudoUser);
+        }
+        fields.put("at", Instant.now().toString());
+        run.journal.append("approval", fields);
+        if (decision.approved()) {
+            return null;
+        }
+        if (run.stops(cleanup)) {
+            return StepEnd.cancelled("cancelled at the approval prompt: " + run.stopReason(cleanup), Duration.ZERO, 0);
+        }
+        return StepEnd.notApproved("not approved (" + decision.how() + "): this step needs a person's approval; re-run with --approve "
+                + fullId + " (or --yes), or answer the prompt on a terminal");
+    }
+
+    private String interruption(EngineStepContext context, Step step, boolean cleanup) {
         if (!context.timedOut) {
-            return "cancelled: " + (run.cancelled ? run.cancelReason : "interrupted");
+            return "cancelled: " + (run.stops(cleanup) ? run.stopReason(cleanup) : "interrupted");
         }
         return "timed out after " + dev.runbook.spi.Durations.format(step.timeout()) + " (the step was interrupted)";
     }
@@ -160,20 +172,18 @@ final class StepExecution {
         return (m == null || m.isBlank()) ? e.getClass().getSimpleName() : m;
     }
 
-    private static void cancel(ScheduledFuture<?>... futures) {
-        for (ScheduledFuture<?> f : futures) {
-            if (f != null) {
-                f.cancel(false);
-            }
+    private static void cancel(ScheduledFuture<?> future) {
+        if (future != null) {
+            future.cancel(false);
         }
     }
 
     /** Sleeps before a retry; false when the run was cancelled meanwhile. */
-    private boolean sleep(Duration d, boolean stopsOnCancel) {
+    private boolean sleep(Duration d, boolean cleanup) {
         long until = System.nanoTime() + d.toNanos();
         try {
             while (System.nanoTime() < until) {
-                if (run.cancelled && stopsOnCancel) {
+                if (run.stops(cleanup)) {
                     return false;
                 }
                 Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));

@@ -13,47 +13,46 @@ final class StepRecorder {
         this.run = run;
     }
 
-    void reuse(String fullId, RunHistory.StepRecord before) {
+    /** A step done in an earlier invocation of this run (resume): kept with its outputs. */
+    StepEnd reuse(String fullId, RunHistory.StepRecord before) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("step", fullId);
         fields.put("outcome", before.outcome().label());
         fields.put("outputs", before.outputs());
         run.journal.append("step-reused", fields);
-        run.results.put(fullId, new RunResult.StepResult(fullId, before.outcome(), Duration.ZERO, 0,
-                "done in an earlier attempt of this run", true, false));
-        run.listener.stepFinished(fullId, before.outcome(), Duration.ZERO, "done in an earlier attempt of this run (not repeated)");
+        String message = "done in an earlier attempt of this run";
+        run.results.put(fullId, new RunResult.StepResult(fullId, before.outcome(), Duration.ZERO, 0, message, true, false));
+        run.listener.stepFinished(fullId, before.outcome(), Duration.ZERO, message + " (not repeated)");
+        return new StepEnd(before.outcome(), Duration.ZERO, 0, message, before.outputs(), false, false);
     }
 
     /** The step failed because its executor broke the SPI's contract: the run reports an internal error. */
-    void executorBug(String fullId, Duration took, int attempts, String message) {
-        record(fullId, Outcome.FAILED, took, attempts, message, false, false, Map.of(), false);
+    StepEnd executorBug(String fullId, Duration took, int attempts, String message) {
+        StepEnd end = record(fullId, StepEnd.failed(message, took, attempts, false));
         run.results.computeIfPresent(fullId, (id, result) -> result.asExecutorBug());
+        return end;
     }
 
-    void record(String fullId, Outcome outcome, Duration took, int attempts, String message, boolean reused,
-                        boolean notApproved, Map<String, Object> outputs, boolean ignored) {
-        record(fullId, outcome, took, attempts, message, reused, notApproved, outputs, ignored, false);
-    }
-
-    void record(String fullId, Outcome outcome, Duration took, int attempts, String message, boolean reused,
-                        boolean notApproved, Map<String, Object> outputs, boolean ignored, boolean rerunOnResume) {
-        String masked = run.masker.mask(message);
+    /** Journals, keeps and reports one ending; returns it with its message masked. */
+    StepEnd record(String fullId, StepEnd end) {
+        String masked = run.masker.mask(end.message());
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("step", fullId);
-        fields.put("outcome", (ignored ? Outcome.FAILED_IGNORED : outcome).label());
-        fields.put("attempts", attempts);
-        fields.put("duration_ms", took.toMillis());
+        fields.put("outcome", end.outcome().label());
+        fields.put("attempts", end.attempts());
+        fields.put("duration_ms", end.took().toMillis());
         if (masked != null) {
             fields.put("message", masked);
         }
-        fields.put("outputs", outputs);
-        if (rerunOnResume) {
+        fields.put("outputs", end.outputs());
+        if (end.rerunOnResume()) {
             fields.put("rerun_on_resume", true);
         }
         run.journal.append("step-finished", fields);
-        Outcome o = ignored ? Outcome.FAILED_IGNORED : outcome;
-        run.results.put(fullId, new RunResult.StepResult(fullId, o, took, attempts, masked, reused, notApproved));
-        run.listener.stepFinished(fullId, o, took, masked);
+        run.results.put(fullId, new RunResult.StepResult(fullId, end.outcome(), end.took(), end.attempts(), masked, false,
+                end.notApproved()));
+        run.listener.stepFinished(fullId, end.outcome(), end.took(), masked);
+        return new StepEnd(end.outcome(), end.took(), end.attempts(), masked, end.outputs(), end.notApproved(),
+                end.rerunOnResume());
     }
-
 }

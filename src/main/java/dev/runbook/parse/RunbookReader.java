@@ -60,7 +60,8 @@ final class RunbookReader {
                     tree.locate("/preconditions/" + i + "/check")));
         }
         return new Runbook((String) root.get("name"), (String) root.get("description"), file, inputs, secrets,
-                preconditions, duration(root.get("deadline")), target(root.get("target")),
+                preconditions, duration(root.get("deadline")), duration(root.get("grace")),
+                target(root.get("target")),
                 steps(root.get("steps"), "steps"), steps(root.get("on-failure"), "on-failure"),
                 steps(root.get("finally"), "finally"), stringMap(root.get("outputs")), tree.locate(""));
     }

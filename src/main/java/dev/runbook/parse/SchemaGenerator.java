@@ -122,6 +122,8 @@ public final class SchemaGenerator {
         preItem.putObject("properties").putObject("check").put("type", "string").put("description", "A boolean expression");
         ((ObjectNode) preItem.get("properties")).putObject("message").put("type", "string");
         p.putObject("deadline").put("type", "string").put("pattern", DURATION).put("description", "Recovery-time budget for the whole run, e.g. 45m");
+        p.putObject("grace").put("type", "string").put("pattern", DURATION).put("description",
+                "How long on-failure and finally steps may still run after a deadline or Ctrl-C cancelled the run (default 2m), e.g. 5m");
         ObjectNode target = p.putObject("target").put("type", "object").put("additionalProperties", false);
         ObjectNode tp = target.putObject("properties");
         tp.putObject("default").put("type", "string").putArray("enum").add("compose").add("kubernetes").add("local");

@@ -54,49 +54,50 @@ public final class Planner {
     }
 
     public Plan plan(ValidRunbook valid, Map<String, Object> givenInputs, Target target) throws InvalidRunbookException {
-        Instant now = Instant.now();
-        InputBinder.Bound bound = InputBinder.bind(valid, givenInputs, env, "(planned)", now, target.kind());
+        Invocation.Context context = new Invocation.Context(env, "(planned)", Instant.now(), target);
+        Invocation.Bound bound = Invocation.bind(valid, givenInputs, null, context, "");
         if (!bound.problems().isEmpty()) {
             throw new InvalidRunbookException(bound.problems());
         }
+        Invocation top = bound.invocation();
         Runbook rb = valid.runbook();
         List<String> warnings = new ArrayList<>();
         secretWarnings(rb, warnings);
-        Scope scope = new Scope(bound.values(), null, env, "(planned)", now, target.kind());
         List<Plan.PlannedCheck> checks = new ArrayList<>();
         for (Precondition p : rb.preconditions()) {
-            checks.add(check(valid, p, scope, warnings));
+            checks.add(check(valid, p, top.scope(), warnings));
         }
-        List<Plan.PlannedSection> sections = sections(valid, scope, warnings, "", target);
+        List<Plan.PlannedSection> sections = sections(top, warnings, context);
         Map<String, Object> shownInputs = new LinkedHashMap<>();
-        bound.values().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
+        top.scope().inputs().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
         return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs, target.kind(),
                 rb.deadline() == null ? null : Durations.literal(rb.deadline()), checks, sections, warnings);
     }
 
-    private List<Plan.PlannedSection> sections(ValidRunbook valid, Scope scope, List<String> warnings, String prefix,
-                                               Target target) {
+    /** The sections of one invocation, in the order the engine runs them. */
+    private List<Plan.PlannedSection> sections(Invocation inv, List<String> warnings, Invocation.Context context) {
         List<Plan.PlannedSection> sections = new ArrayList<>();
-        for (Section section : Section.values()) {
-            StepGraph graph = valid.graph(section);
-            if (graph.steps().isEmpty()) {
-                continue;
-            }
+        for (Section section : inv.sections()) {
+            StepGraph graph = inv.runbook().graph(section);
             List<List<Plan.PlannedStep>> waves = new ArrayList<>();
             for (List<String> wave : graph.waves()) {
                 List<Plan.PlannedStep> planned = new ArrayList<>();
                 for (String id : wave) {
-                    planned.add(step(valid, valid.steps().get(id), graph, scope, warnings, prefix, target));
+                    planned.add(step(inv, inv.runbook().steps().get(id), graph, warnings, context));
                 }
                 waves.add(planned);
             }
-            sections.add(new Plan.PlannedSection(section.name().toLowerCase(Locale.ROOT).replace('_', '-'), waves));
+            sections.add(new Plan.PlannedSection(Invocation.label(section), waves));
         }
         return sections;
     }
 
-    private Plan.PlannedStep step(ValidRunbook valid, BoundStep b, StepGraph graph, Scope scope,
-                                  List<String> warnings, String prefix, Target target) {
+    private Plan.PlannedStep step(Invocation inv, BoundStep b, StepGraph graph, List<String> warnings,
+                                  Invocation.Context context) {
+        ValidRunbook valid = inv.runbook();
+        Scope scope = inv.scope();
+        String prefix = inv.prefix();
+        Target target = context.target();
         Step step = b.step();
         Map<String, Object> resolved = resolveParams(valid, b, scope, warnings, prefix);
         Map<String, String> shown = new LinkedHashMap<>();
@@ -114,7 +115,7 @@ public final class Planner {
             probe = probe(b, params, prefix + step.id());
         } else {
             description = "run the steps of " + step.uses() + " (below)";
-            calls = calledSections(b, resolved, scope, warnings, prefix + step.id() + "/", target);
+            calls = calledSections(b, resolved, warnings, inv.fullId(step.id()) + "/", context);
         }
         RetryPolicy r = step.retry();
         return new Plan.PlannedStep(prefix + step.id(), step.name(), step.uses(), description, shown,
@@ -124,14 +125,13 @@ public final class Planner {
                 step.continueOnError(), destructive, approval, calls, probe);
     }
 
-    private List<Plan.PlannedSection> calledSections(BoundStep b, Map<String, Object> with, Scope scope,
-                                                     List<String> warnings, String prefix, Target target) {
+    private List<Plan.PlannedSection> calledSections(BoundStep b, Map<String, Object> with, List<String> warnings,
+                                                     String prefix, Invocation.Context context) {
         Map<String, Object> given = new LinkedHashMap<>();
         with.forEach((k, v) -> given.put(k, v instanceof Secret ? new Deferred("secret") : v));
-        InputBinder.Bound bound = InputBinder.bind(b.called(), given, env, "(planned)", Instant.now(), target.kind());
+        Invocation.Bound bound = Invocation.bind(b.called(), given, null, context, prefix);
         bound.problems().forEach(p -> warnings.add("step " + prefix + ": " + p.format()));
-        Scope child = new Scope(bound.values(), null, env, "(planned)", Instant.now(), target.kind());
-        return sections(b.called(), child, warnings, prefix, target);
+        return sections(bound.invocation(), warnings, context);
     }
 
     private Map<String, Object> resolveParams(ValidRunbook valid, BoundStep b, Scope scope, List<String> warnings, String prefix) {

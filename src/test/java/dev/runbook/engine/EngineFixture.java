@@ -79,6 +79,15 @@ final class EngineFixture {
         }
     }
 
+    /** The runbook, or empty when the loader rejects it (generated runbooks may be invalid). */
+    java.util.Optional<ValidRunbook> tryLoad(Path file) {
+        try {
+            return java.util.Optional.of(new RunbookLoader(registry).load(file));
+        } catch (dev.runbook.model.InvalidRunbookException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     ValidRunbook load(String... resources) {
         return load(copy(resources));
     }

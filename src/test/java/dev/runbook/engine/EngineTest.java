@@ -193,7 +193,7 @@ class EngineTest {
 
         assertTrue(Duration.between(start, Instant.now()).toSeconds() < 10, "the 30s step was not cancelled");
         assertEquals(Outcome.CANCELLED, result.outcome(), result.toString());
-        assertEquals(Outcome.SUCCEEDED, step(result, "quick").outcome());
+        assertEquals(Outcome.SUCCEEDED, step(result, "quick").outcome(), result + " " + fx.journal(result.runId()));
         assertEquals(Outcome.CANCELLED, step(result, "long").outcome(), step(result, "long").toString());
         assertEquals(0, fx.count("never.count"), "a step after the deadline ran");
         assertTrue(result.message().contains("deadline"), result.message());
@@ -270,14 +270,18 @@ class EngineTest {
         List<String> asked = new CopyOnWriteArrayList<>();
         RunResult result = fx.approver((id, description) -> {
             asked.add(id + ": " + description);
-            return id.equals("wipe");
+            return id.equals("wipe") ? Approver.Decision.flag() : Approver.Decision.refused("not this one");
         }).run(fx.load("approval.yaml"));
 
         assertEquals(Outcome.SUCCEEDED, result.outcome());
         assertEquals(1, asked.size(), asked.toString());
         assertTrue(asked.get(0).startsWith("wipe: ") && asked.get(0).contains("the staging database"), asked.toString());
         assertTrue(Files.exists(dir.resolve("wiped.marker")));
-        assertEquals(Boolean.TRUE, fx.events(result.runId(), "approval", "wipe").get(0).get("approved"));
+        Map<String, Object> approval = fx.events(result.runId(), "approval", "wipe").get(0);
+        assertEquals(Boolean.TRUE, approval.get("approved"));
+        assertEquals("--approve", approval.get("how"));
+        assertEquals(System.getProperty("user.name"), approval.get("user"));
+        assertTrue(approval.get("at") instanceof String, approval.toString());
     }
 
     @Test

@@ -66,6 +66,11 @@ final class RecordingListener implements RunListener {
         return List.copyOf(events);
     }
 
+    /** What the engine noted (cancellations, the grace period), in order. */
+    List<String> notes() {
+        return events.stream().filter(e -> e.kind().equals("note")).map(Event::text).toList();
+    }
+
     /** Steps in the order they (first) started. */
     List<String> startOrder() {
         List<String> out = new ArrayList<>();

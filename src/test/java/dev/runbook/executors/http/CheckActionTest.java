@@ -1,5 +1,7 @@
 package dev.runbook.executors.http;
 
+import dev.runbook.testsupport.LocalHttpServer;
+
 import dev.runbook.spi.Deferred;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.Params;

@@ -1,5 +1,7 @@
 package dev.runbook.executors.http;
 
+import dev.runbook.testsupport.LocalHttpServer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.spi.Outputs;

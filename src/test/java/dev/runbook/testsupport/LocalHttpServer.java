@@ -1,4 +1,4 @@
-package dev.runbook.executors.http;
+package dev.runbook.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -24,22 +24,22 @@ import java.util.function.IntFunction;
  * request it receives and answers with whatever the test's responder says for the n-th
  * request (1-based).
  */
-final class LocalHttpServer implements AutoCloseable {
+public final class LocalHttpServer implements AutoCloseable {
 
-    record Reply(int status, String body, long delayMs) {
-        static Reply of(int status, String body) {
+    public record Reply(int status, String body, long delayMs) {
+        public static Reply of(int status, String body) {
             return new Reply(status, body, 0);
         }
     }
 
-    record Received(String method, String path, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    public record Received(String method, String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
-    final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    public final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicInteger count = new AtomicInteger();
@@ -53,21 +53,21 @@ final class LocalHttpServer implements AutoCloseable {
         server.start();
     }
 
-    static LocalHttpServer http(IntFunction<Reply> responder) throws IOException {
+    public static LocalHttpServer http(IntFunction<Reply> responder) throws IOException {
         return new LocalHttpServer(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), "http", responder);
     }
 
-    static LocalHttpServer https(SSLContext ssl, IntFunction<Reply> responder) throws IOException {
+    public static LocalHttpServer https(SSLContext ssl, IntFunction<Reply> responder) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(ssl));
         return new LocalHttpServer(server, "https", responder);
     }
 
-    String url(String path) {
+    public String url(String path) {
         return scheme + "://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    int requests() {
+    public int requests() {
         return count.get();
     }
 
