@@ -11,7 +11,6 @@ import dev.runbook.plan.Planner;
 import dev.runbook.spi.Target;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -112,12 +111,12 @@ public final class Engine {
             throws NotStartedException, RunLock.HeldException, IOException {
         SecretMasker masker = new SecretMasker();
         Map<String, String> secrets = Secrets.resolve(valid.runbook(), env, masker); // before anything is written
-        Path runDir = privateDir(stateDir.resolve("runs").resolve(runId));
-        String holder = "run " + runId + ", pid " + ProcessHandle.current().pid() + " on " + hostName()
-                + " since " + Instant.now();
+        Path runDir = stateDir.resolve("runs").resolve(runId);
+        RunLock.Key lockKey = RunLock.Key.of(valid.runbook().name(), valid.runbook().file(), target.kind());
         Instant invocationStart = Instant.now();
-        try (RunLock lock = RunLock.acquire(stateDir.resolve("locks"), valid.runbook().name(), target.kind(), holder);
-             Journal journal = Journal.open(runDir, masker)) {
+        // the run directory is made only once the lock is held: a refused run leaves nothing behind
+        try (RunLock lock = RunLock.acquire(stateDir.resolve("locks"), lockKey, RunLock.holder(runId, env));
+             Journal journal = Journal.open(privateDir(runDir), masker)) {
             Instant deadline = valid.runbook().deadline() == null ? null : invocationStart.plus(valid.runbook().deadline());
             RunState run = new RunState(runId, runDir, started, target, env, masker, journal, listener, approver, deadline,
                     previous, rerun);
@@ -125,6 +124,7 @@ public final class Engine {
             startFields.put("run", runId);
             startFields.put("runbook", valid.runbook().name());
             startFields.put("file", valid.runbook().file().toString());
+            startFields.put("runbook_id", lockKey.identity());
             startFields.put("source_sha256", Planner.sourceHash(valid));
             startFields.put("inputs", inputs);
             startFields.put("target", target.kind());
@@ -279,14 +279,6 @@ public final class Engine {
             });
         } catch (IOException ignored) {
             // as above
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "this host";
         }
     }
 }

@@ -48,7 +48,7 @@ class KillAndResumeIT {
         assertEquals("1", Files.readString(dir.resolve("first.count")));
 
         // the kernel released the lock with the process: this JVM can take it
-        RunLock.acquire(dir.resolve(".runbook/locks"), "crash", "local", "KillAndResumeIT").close();
+        RunLock.acquire(dir.resolve(".runbook/locks"), RunLock.Key.of("crash", runbook, "local"), "KillAndResumeIT").close();
 
         // the operator shortens the step (it is the one that was cut off) and resumes
         Files.writeString(runbook, Files.readString(runbook).replace("for: 60s", "for: 10ms"));
@@ -73,7 +73,7 @@ class KillAndResumeIT {
                 "-cp", System.getProperty("java.class.path"), "dev.runbook.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().remove("RUNBOOK_STATE_DIR");
+        pb.environment().put("RUNBOOK_STATE_DIR", dir.resolve(".runbook").toString()); // never the real ~
         return pb;
     }
 
