@@ -78,7 +78,7 @@ public final class Engine {
         if (!bound.problems().isEmpty()) {
             throw new NotStartedException(bound.problems());
         }
-        return invoke(valid, runId, started, bound.values(), target, Map.of(), Set.of(), false);
+        return invoke(valid, runId, started, bound.values(), target, Map.of(), Set.of(), false, InputCorrection.NONE);
     }
 
     /**
@@ -87,6 +87,17 @@ public final class Engine {
      * Secrets are resolved again; they were never stored.
      */
     public RunResult resume(ValidRunbook valid, RunHistory.RunSummary previous, Set<String> rerun)
+            throws NotStartedException, RunLock.HeldException, IOException {
+        return resume(valid, previous, rerun, Map.of());
+    }
+
+    /**
+     * As {@link #resume(ValidRunbook, RunHistory.RunSummary, Set)}, with some inputs corrected:
+     * the steps whose resolved parameters change run again, with everything downstream of them
+     * ({@link InputCorrection}); the change is journaled with the invocation.
+     */
+    public RunResult resume(ValidRunbook valid, RunHistory.RunSummary previous, Set<String> rerun,
+                            Map<String, Object> correctedInputs)
             throws NotStartedException, RunLock.HeldException, IOException {
         Set<String> again = new java.util.LinkedHashSet<>();
         for (String id : rerun) {
@@ -103,11 +114,25 @@ public final class Engine {
         if (!bound.problems().isEmpty()) {
             throw new NotStartedException(bound.problems());
         }
-        return invoke(valid, previous.runId(), started, bound.values(), target, previous.steps(), again, true);
+        InputCorrection correction = InputCorrection.NONE;
+        if (!correctedInputs.isEmpty()) {
+            Map<String, Object> given = new LinkedHashMap<>(previous.inputs());
+            given.putAll(correctedInputs);
+            InputBinder.Bound corrected = InputBinder.bind(valid, given, env, previous.runId(), started, target.kind());
+            if (!corrected.problems().isEmpty()) {
+                throw new NotStartedException(corrected.problems());
+            }
+            correction = InputCorrection.of(valid, bound.values(), corrected.values(), env, previous.runId(), started,
+                    target.kind(), previous.steps().keySet());
+            again.addAll(correction.rerun());
+            bound = corrected;
+        }
+        return invoke(valid, previous.runId(), started, bound.values(), target, previous.steps(), again, true, correction);
     }
 
     private RunResult invoke(ValidRunbook valid, String runId, Instant started, Map<String, Object> inputs, Target target,
-                             Map<String, RunHistory.StepRecord> previous, Set<String> rerun, boolean resumed)
+                             Map<String, RunHistory.StepRecord> previous, Set<String> rerun, boolean resumed,
+                             InputCorrection correction)
             throws NotStartedException, RunLock.HeldException, IOException {
         SecretMasker masker = new SecretMasker();
         Map<String, String> secrets = Secrets.resolve(valid.runbook(), env, masker); // before anything is written
@@ -130,6 +155,9 @@ public final class Engine {
             startFields.put("target", target.kind());
             startFields.put("resumed", resumed);
             startFields.put("rerun", List.copyOf(rerun));
+            if (!correction.changed().isEmpty()) {
+                startFields.put("inputs_changed", correction.changed());
+            }
             startFields.put("pid", ProcessHandle.current().pid());
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -41,21 +42,57 @@ public final class RunHistory {
     public record RunSummary(String runId, String runbook, String file, String target, String started,
                              String status, String message, Map<String, Object> inputs, int invocations,
                              Map<String, StepRecord> steps, List<Map<String, Object>> events) {
+
+        /** The runbook's {@link RunbookIdentity} as journaled when the run started (null for older runs). */
+        public String runbookId() {
+            return events.isEmpty() ? null : (String) events.get(0).get("runbook_id");
+        }
     }
 
+    /**
+     * What a run reference ({@link #find}) named: the run, or nothing and the runs it could mean.
+     *
+     * @param candidates every run id the reference matched (more than one: ambiguous)
+     */
+    public record Lookup(Optional<RunSummary> run, List<String> candidates) {
+    }
+
+    /** The keyword that names the newest run. */
+    public static final String LAST = "last";
+
+    /** Every run, newest first (by when it started). */
     public List<RunSummary> list() throws IOException {
         List<RunSummary> out = new ArrayList<>();
+        for (String id : runIds()) {
+            read(id).ifPresent(out::add);
+        }
+        out.sort(Comparator.comparing((RunSummary r) -> r.started() == null ? "" : r.started())
+                .thenComparing(RunSummary::runId).reversed());
+        return out;
+    }
+
+    /** A run by its id, by a unique prefix of its id, or {@code last} (the newest). */
+    public Lookup find(String ref) throws IOException {
+        if (ref.equals(LAST)) {
+            List<RunSummary> all = list();
+            return new Lookup(all.stream().findFirst(), all.isEmpty() ? List.of() : List.of(all.get(0).runId()));
+        }
+        List<String> ids = runIds();
+        if (ids.contains(ref)) {
+            return new Lookup(read(ref), List.of(ref));
+        }
+        List<String> matching = ref.isEmpty() ? List.of() : ids.stream().filter(id -> id.startsWith(ref)).sorted().toList();
+        return new Lookup(matching.size() == 1 ? read(matching.get(0)) : Optional.empty(), matching);
+    }
+
+    private List<String> runIds() throws IOException {
         if (!Files.isDirectory(runsDir)) {
-            return out;
+            return List.of();
         }
         try (Stream<Path> dirs = Files.list(runsDir)) {
-            for (Path d : dirs.sorted(Comparator.reverseOrder()).toList()) {
-                if (Files.isRegularFile(d.resolve(Journal.FILE))) {
-                    out.add(read(d.getFileName().toString()).orElseThrow());
-                }
-            }
+            return dirs.filter(d -> Files.isRegularFile(d.resolve(Journal.FILE)))
+                    .map(d -> d.getFileName().toString()).toList();
         }
-        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -81,12 +118,13 @@ public final class RunHistory {
                         file = (String) e.get("file");
                         target = (String) e.get("target");
                         started = (String) e.get("time");
-                        inputs = (Map<String, Object>) e.getOrDefault("inputs", Map.of());
                     }
+                    // every invocation records its inputs: a resume may have corrected some
+                    inputs = (Map<String, Object>) e.getOrDefault("inputs", inputs);
                 }
                 case "step-finished", "step-reused" -> {
                     String id = (String) e.get("step");
-                    steps.put(id, new StepRecord(id, Outcome.valueOf(((String) e.get("outcome")).toUpperCase().replace('-', '_')),
+                    steps.put(id, new StepRecord(id, Outcome.valueOf(((String) e.get("outcome")).toUpperCase(Locale.ROOT).replace('-', '_')),
                             (Map<String, Object>) e.getOrDefault("outputs", Map.of()),
                             Boolean.TRUE.equals(e.get("rerun_on_resume")), (String) e.get("message")));
                 }
