@@ -161,6 +161,10 @@ public final class Engine {
             startFields.put("pid", ProcessHandle.current().pid());
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);
+            if (!correction.changed().isEmpty()) {
+                listener.note("corrected input(s) " + String.join(", ", correction.changed().keySet()) + ": "
+                        + (correction.rerun().isEmpty() ? "no step reads them" : "run again: " + String.join(", ", correction.rerun())));
+            }
             Thread hook = new Thread(() -> {
                 // Ctrl-C or SIGTERM: interrupt the running steps and give them a moment to clean
                 // up (abort an upload, kill pg_dump) and the run to record how it ended
