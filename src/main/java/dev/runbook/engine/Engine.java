@@ -43,7 +43,7 @@ public final class Engine {
     private final int maxParallel;
 
     /**
-     * @param stateDir    where runs and locks live ({@code .runbook} by default)
+     * @param stateDir    where runs and locks live (the per-user state directory by default)
      * @param maxParallel how many steps may run at once
      */
     public Engine(Path stateDir, Map<String, String> env, RunListener listener, Approver approver, int maxParallel) {
