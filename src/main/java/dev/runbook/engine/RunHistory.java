@@ -3,6 +3,7 @@ package dev.runbook.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -66,18 +67,41 @@ public final class RunHistory {
         for (String id : runIds()) {
             read(id).ifPresent(out::add);
         }
-        out.sort(Comparator.comparing((RunSummary r) -> r.started() == null ? "" : r.started())
-                .thenComparing(RunSummary::runId).reversed());
+        out.sort(NEWEST_FIRST);
         return out;
+    }
+
+    private static final Comparator<RunSummary> NEWEST_FIRST = Comparator
+            .comparing((RunSummary r) -> startedAt(r)).thenComparing(RunSummary::runId).reversed();
+
+    private static Instant startedAt(RunSummary r) {
+        try {
+            return r.started() == null ? Instant.MIN : Instant.parse(r.started());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.MIN; // a journal edited by hand: listed last rather than not at all
+        }
+    }
+
+    private static String startSecond(String runId) {
+        int dash = runId.indexOf('-');
+        return dash < 0 ? runId : runId.substring(0, dash);
     }
 
     /** A run by its id, by a unique prefix of its id, or {@code last} (the newest). */
     public Lookup find(String ref) throws IOException {
-        if (ref.equals(LAST)) {
-            List<RunSummary> all = list();
-            return new Lookup(all.stream().findFirst(), all.isEmpty() ? List.of() : List.of(all.get(0).runId()));
-        }
         List<String> ids = runIds();
+        if (ref.equals(LAST)) {
+            // ids start with their start second (UTC): only the runs of the newest second need reading
+            String newestSecond = ids.stream().map(RunHistory::startSecond).max(Comparator.naturalOrder()).orElse(null);
+            List<RunSummary> newest = new ArrayList<>();
+            for (String id : ids) {
+                if (startSecond(id).equals(newestSecond)) {
+                    read(id).ifPresent(newest::add);
+                }
+            }
+            newest.sort(NEWEST_FIRST);
+            return new Lookup(newest.stream().findFirst(), newest.isEmpty() ? List.of() : List.of(newest.get(0).runId()));
+        }
         if (ids.contains(ref)) {
             return new Lookup(read(ref), List.of(ref));
         }
