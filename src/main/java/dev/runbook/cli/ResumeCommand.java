@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
 
 /** {@code runbook resume RUN}: continue a failed or interrupted run, optionally with corrected inputs. */
 @Command(name = "resume", mixinStandardHelpOptions = true, description = "Continue a failed or interrupted run: finished steps are kept,"
-        + " the rest runs. RUN is a run id, a unique prefix of one, or `last`.")
+        + " the rest runs. RUN is a run id, a unique prefix of one, or `last`. --input/--inputs correct inputs:"
+        + " the steps whose parameters change with them run again.")
 final class ResumeCommand implements Callable<Integer> {
 
     private final Cli cli;
