@@ -3,7 +3,6 @@ package dev.runbook.cli;
 import dev.runbook.engine.Approver;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /** The options of commands that execute steps ({@code run}, {@code resume}). */
@@ -17,9 +16,6 @@ final class ApprovalOptions {
 
     @Option(names = "--approve", paramLabel = "STEP", description = "approve this step (repeatable)")
     List<String> approve;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "where runs and locks are kept (default ./.runbook or $RUNBOOK_STATE_DIR)")
-    Path stateDir;
 
     Approver approver(Cli cli) {
         return Approvals.of(cli, yes, approve);

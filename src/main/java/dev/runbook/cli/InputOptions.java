@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The options that choose what a runbook runs with; shared by {@code plan} and {@code run}. */
+/** The options that give a runbook its inputs; shared by {@code plan}, {@code run} and {@code resume}. */
 final class InputOptions {
 
     @Option(names = "--input", paramLabel = "NAME=VALUE", description = "set an input (repeatable)")
@@ -14,6 +14,7 @@ final class InputOptions {
     @Option(names = "--inputs", paramLabel = "FILE", description = "a YAML file of inputs")
     Path inputsFile;
 
-    @Option(names = "--target", description = "compose, kubernetes or local (default: the runbook's)")
-    String target;
+    boolean given() {
+        return inputs != null || inputsFile != null;
+    }
 }

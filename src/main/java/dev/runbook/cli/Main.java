@@ -58,7 +58,7 @@ public final class Main {
             }
             cli.err().println("runbook: internal error: " + e);
             cli.err().println("This is a bug in runbook. Please report it with the command you ran"
-                    + " (and the run's journal under .runbook/runs, which holds no secrets).");
+                    + " (and the run's journal, `runbook show RUN --json`, which holds no secrets).");
             return ExitCodes.INTERNAL;
         });
         cmd.setParameterExceptionHandler((e, args2) -> {

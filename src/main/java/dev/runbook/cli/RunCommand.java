@@ -40,7 +40,13 @@ final class RunCommand implements Callable<Integer> {
     InputOptions options = new InputOptions();
 
     @Mixin
+    TargetOption target = new TargetOption();
+
+    @Mixin
     ApprovalOptions execution = new ApprovalOptions();
+
+    @Mixin
+    StateOptions state = new StateOptions();
 
     RunCommand(Cli cli, ExecutorRegistry registry) {
         this.cli = cli;
@@ -57,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
         ValidRunbook valid = Runbooks.load(cli, registry, runbookFile);
         Map<String, Object> given = Runbooks.inputs(cli, options.inputsFile, options.inputs, valid);
         if (saved != null) {
-            if (options.inputs != null || options.inputsFile != null) {
+            if (options.given()) {
                 throw new CliException(ExitCodes.INVALID, "--plan runs the inputs recorded in the plan; do not give --input or --inputs with it");
             }
             given = new java.util.LinkedHashMap<>(saved.inputs());
@@ -65,11 +71,11 @@ final class RunCommand implements Callable<Integer> {
         }
         Target chosen;
         try {
-            chosen = Targets.choose(valid.runbook().target(), saved != null ? saved.target() : options.target);
+            chosen = Targets.choose(valid.runbook().target(), saved != null ? saved.target() : target.name);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.INVALID, e.getMessage());
         }
-        Engine engine = new Engine(cli.stateDir(execution.stateDir), cli.env(), new Console(cli.out(), cli.terminal()),
+        Engine engine = new Engine(state.dir(cli), cli.env(), new Console(cli.out(), cli.terminal()),
                 execution.approver(cli), execution.maxParallel);
         try {
             try (Signals signals = Signals.install(engine::interrupt)) {

@@ -51,6 +51,13 @@ final class Runbooks {
                 values.put(name, v);
             }
         }
+        values.putAll(given(cli, inputsFile, inputOptions));
+        return values;
+    }
+
+    /** Inputs given on the command line only: the {@code --inputs} file, then each {@code --input name=value}. */
+    static Map<String, Object> given(Cli cli, Path inputsFile, Map<String, String> inputOptions) {
+        Map<String, Object> values = new LinkedHashMap<>();
         if (inputsFile != null) {
             Path file = cli.resolve(inputsFile);
             try {

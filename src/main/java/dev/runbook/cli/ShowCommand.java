@@ -2,28 +2,29 @@ package dev.runbook.cli;
 
 import dev.runbook.engine.RunHistory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code runbook show RUN_ID}: a run's journal, readable; {@code --json} for the raw events. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Show one run: every step, attempt, output and log line from its journal.")
+/** {@code runbook show RUN}: a run's journal, readable; {@code --json} for the raw events. */
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Show one run: every step, attempt, output and log line from its journal."
+        + " RUN is a run id, a unique prefix of one, or `last`.")
 final class ShowCommand implements Callable<Integer> {
 
     private final Cli cli;
 
-    @Parameters(index = "0", paramLabel = "RUN_ID")
-    String runId;
+    @Parameters(index = "0", paramLabel = "RUN")
+    String runRef;
 
     @Option(names = "--json", description = "print the journal's events as JSON lines")
     boolean json;
 
-    @Option(names = "--state-dir", paramLabel = "DIR")
-    Path stateDir;
+    @Mixin
+    StateOptions state = new StateOptions();
 
     ShowCommand(Cli cli) {
         this.cli = cli;
@@ -31,8 +32,7 @@ final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RunHistory.RunSummary run = new RunHistory(cli.stateDir(stateDir)).read(runId).orElseThrow(() ->
-                new CliException(ExitCodes.INVALID, "no run '" + runId + "'; see `runbook runs`"));
+        RunHistory.RunSummary run = state.run(cli, runRef);
         if (json) {
             var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
             for (Map<String, Object> e : run.events()) {
@@ -49,7 +49,8 @@ final class ShowCommand implements Callable<Integer> {
         cli.out().println();
         for (Map<String, Object> e : run.events()) {
             String line = switch (String.valueOf(e.get("event"))) {
-                case "run-started" -> "== " + (Boolean.TRUE.equals(e.get("resumed")) ? "resumed" : "started") + " (pid " + e.get("pid") + ")";
+                case "run-started" -> "== " + (Boolean.TRUE.equals(e.get("resumed")) ? "resumed" : "started") + " (pid " + e.get("pid") + ")"
+                        + inputsChanged(e.get("inputs_changed"));
                 case "step-started" -> "▶ " + e.get("step") + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
                 case "step-log" -> "    " + e.get("line");
                 case "attempt-failed" -> "  ! attempt " + e.get("attempt") + " failed: " + e.get("message");
@@ -78,6 +79,19 @@ final class ShowCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The inputs a resume corrected ({@code resume --input}), one per line. */
+    private static String inputsChanged(Object changed) {
+        if (!(changed instanceof Map<?, ?> m) || m.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        m.forEach((name, change) -> {
+            Map<?, ?> c = change instanceof Map<?, ?> cm ? cm : Map.of();
+            out.append("\n    input corrected: ").append(name).append(": ").append(c.get("from")).append(" → ").append(c.get("to"));
+        });
+        return out.toString();
     }
 
     /** Long outputs (an HTTP body) are cut in this view; `show --json` has them whole. */

@@ -9,7 +9,6 @@ import dev.runbook.plan.Planner;
 import dev.runbook.spi.Target;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,7 +41,7 @@ public final class Engine {
     private final int maxParallel;
 
     /**
-     * @param stateDir    where runs and locks live ({@code .runbook} by default)
+     * @param stateDir    where runs and locks live (the per-user state directory by default)
      * @param maxParallel how many steps may run at once
      */
     public Engine(Path stateDir, Map<String, String> env, RunListener listener, Approver approver, int maxParallel) {
@@ -63,7 +62,7 @@ public final class Engine {
         if (!bound.problems().isEmpty()) {
             throw new InvalidRunbookException(bound.problems());
         }
-        return invoke(valid, runId, started, bound.values(), target, Map.of(), Set.of(), false);
+        return invoke(valid, runId, started, bound.values(), target, Map.of(), Set.of(), false, InputCorrection.NONE);
     }
 
     /**
@@ -72,6 +71,17 @@ public final class Engine {
      * Secrets are resolved again; they were never stored.
      */
     public RunResult resume(ValidRunbook valid, RunHistory.RunSummary previous, Set<String> rerun)
+            throws InvalidRunbookException, RunLock.HeldException, IOException {
+        return resume(valid, previous, rerun, Map.of());
+    }
+
+    /**
+     * As {@link #resume(ValidRunbook, RunHistory.RunSummary, Set)}, with some inputs corrected:
+     * the steps whose resolved parameters change run again, with everything downstream of them
+     * ({@link InputCorrection}); the change is journaled with the invocation.
+     */
+    public RunResult resume(ValidRunbook valid, RunHistory.RunSummary previous, Set<String> rerun,
+                            Map<String, Object> correctedInputs)
             throws InvalidRunbookException, RunLock.HeldException, IOException {
         Set<String> again = new java.util.LinkedHashSet<>();
         for (String id : rerun) {
@@ -88,7 +98,20 @@ public final class Engine {
         if (!bound.problems().isEmpty()) {
             throw new InvalidRunbookException(bound.problems());
         }
-        return invoke(valid, previous.runId(), started, bound.values(), target, previous.steps(), again, true);
+        InputCorrection correction = InputCorrection.NONE;
+        if (!correctedInputs.isEmpty()) {
+            Map<String, Object> given = new LinkedHashMap<>(previous.inputs());
+            given.putAll(correctedInputs);
+            InputBinder.Bound corrected = InputBinder.bind(valid, given, env, previous.runId(), started, target.kind());
+            if (!corrected.problems().isEmpty()) {
+                throw new InvalidRunbookException(corrected.problems());
+            }
+            correction = InputCorrection.of(valid, bound.values(), corrected.values(), env, previous.runId(), started,
+                    target.kind(), previous.steps().keySet());
+            again.addAll(correction.rerun());
+            bound = corrected;
+        }
+        return invoke(valid, previous.runId(), started, bound.values(), target, previous.steps(), again, true, correction);
     }
 
     /** The run this engine is running now, for {@link #interrupt}; null between runs. */
@@ -111,16 +134,17 @@ public final class Engine {
     }
 
     private RunResult invoke(ValidRunbook valid, String runId, Instant started, Map<String, Object> inputs, Target target,
-                             Map<String, RunHistory.StepRecord> previous, Set<String> rerun, boolean resumed)
+                             Map<String, RunHistory.StepRecord> previous, Set<String> rerun, boolean resumed,
+                             InputCorrection correction)
             throws InvalidRunbookException, RunLock.HeldException, IOException {
         SecretMasker masker = new SecretMasker();
         Map<String, String> secrets = Secrets.resolve(valid.runbook(), env, masker); // before anything is written
-        Path runDir = privateDir(stateDir.resolve("runs").resolve(runId));
-        String holder = "run " + runId + ", pid " + ProcessHandle.current().pid() + " on " + hostName()
-                + " since " + Instant.now();
+        Path runDir = stateDir.resolve("runs").resolve(runId);
+        RunLock.Key lockKey = RunLock.Key.of(valid.runbook().name(), valid.runbook().file(), target.kind());
         Instant invocationStart = Instant.now();
-        try (RunLock lock = RunLock.acquire(stateDir.resolve("locks"), valid.runbook().name(), target.kind(), holder);
-             Journal journal = Journal.open(runDir, masker)) {
+        // the run directory is made only once the lock is held: a refused run leaves nothing behind
+        try (RunLock lock = RunLock.acquire(stateDir.resolve("locks"), lockKey, RunLock.holder(runId, env));
+             Journal journal = Journal.open(privateDir(runDir), masker)) {
             Instant deadline = valid.runbook().deadline() == null ? null : invocationStart.plus(valid.runbook().deadline());
             RunState run = new RunState(runId, runDir, started, target, env, masker, journal, listener, approver, deadline,
                     valid.runbook().gracePeriod(), previous, rerun);
@@ -128,15 +152,23 @@ public final class Engine {
             startFields.put("run", runId);
             startFields.put("runbook", valid.runbook().name());
             startFields.put("file", valid.runbook().file().toString());
+            startFields.put("runbook_id", lockKey.identity());
             startFields.put("source_sha256", Planner.sourceHash(valid));
             startFields.put("inputs", inputs);
             startFields.put("target", target.kind());
             startFields.put("resumed", resumed);
             startFields.put("rerun", List.copyOf(rerun));
+            if (!correction.changed().isEmpty()) {
+                startFields.put("inputs_changed", correction.changed());
+            }
             startFields.put("pid", ProcessHandle.current().pid());
             startFields.put("grace_ms", run.grace.toMillis());
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);
+            if (!correction.changed().isEmpty()) {
+                listener.note("corrected input(s) " + String.join(", ", correction.changed().keySet()) + ": "
+                        + (correction.rerun().isEmpty() ? "no step reads them" : "run again: " + String.join(", ", correction.rerun())));
+            }
             if (deadline != null) {
                 run.timers.schedule(run::deadlineReached, Math.max(0, Duration.between(Instant.now(), deadline).toMillis()),
                         java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -233,14 +265,6 @@ public final class Engine {
             });
         } catch (IOException ignored) {
             // as above
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "this host";
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.runbook.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -42,21 +43,80 @@ public final class RunHistory {
     public record RunSummary(String runId, String runbook, String file, String target, String started,
                              String status, String message, Map<String, Object> inputs, int invocations,
                              Map<String, StepRecord> steps, List<Map<String, Object>> events) {
+
+        /** The runbook's {@link RunbookIdentity} as journaled when the run started (null for older runs). */
+        public String runbookId() {
+            return events.isEmpty() ? null : (String) events.get(0).get("runbook_id");
+        }
     }
 
+    /**
+     * What a run reference ({@link #find}) named: the run, or nothing and the runs it could mean.
+     *
+     * @param candidates every run id the reference matched (more than one: ambiguous)
+     */
+    public record Lookup(Optional<RunSummary> run, List<String> candidates) {
+    }
+
+    /** The keyword that names the newest run. */
+    public static final String LAST = "last";
+
+    /** Every run, newest first (by when it started). */
     public List<RunSummary> list() throws IOException {
         List<RunSummary> out = new ArrayList<>();
-        if (!Files.isDirectory(runsDir)) {
-            return out;
+        for (String id : runIds()) {
+            read(id).ifPresent(out::add);
         }
-        try (Stream<Path> dirs = Files.list(runsDir)) {
-            for (Path d : dirs.sorted(Comparator.reverseOrder()).toList()) {
-                if (Files.isRegularFile(d.resolve(Journal.FILE))) {
-                    out.add(read(d.getFileName().toString()).orElseThrow());
+        out.sort(NEWEST_FIRST);
+        return out;
+    }
+
+    private static final Comparator<RunSummary> NEWEST_FIRST = Comparator
+            .comparing((RunSummary r) -> startedAt(r)).thenComparing(RunSummary::runId).reversed();
+
+    private static Instant startedAt(RunSummary r) {
+        try {
+            return r.started() == null ? Instant.MIN : Instant.parse(r.started());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.MIN; // a journal edited by hand: listed last rather than not at all
+        }
+    }
+
+    private static String startSecond(String runId) {
+        int dash = runId.indexOf('-');
+        return dash < 0 ? runId : runId.substring(0, dash);
+    }
+
+    /** A run by its id, by a unique prefix of its id, or {@code last} (the newest). */
+    public Lookup find(String ref) throws IOException {
+        List<String> ids = runIds();
+        if (ref.equals(LAST)) {
+            // ids start with their start second (UTC): only the runs of the newest second need reading
+            String newestSecond = ids.stream().map(RunHistory::startSecond).max(Comparator.naturalOrder()).orElse(null);
+            List<RunSummary> newest = new ArrayList<>();
+            for (String id : ids) {
+                if (startSecond(id).equals(newestSecond)) {
+                    read(id).ifPresent(newest::add);
                 }
             }
+            newest.sort(NEWEST_FIRST);
+            return new Lookup(newest.stream().findFirst(), newest.isEmpty() ? List.of() : List.of(newest.get(0).runId()));
         }
-        return out;
+        if (ids.contains(ref)) {
+            return new Lookup(read(ref), List.of(ref));
+        }
+        List<String> matching = ref.isEmpty() ? List.of() : ids.stream().filter(id -> id.startsWith(ref)).sorted().toList();
+        return new Lookup(matching.size() == 1 ? read(matching.get(0)) : Optional.empty(), matching);
+    }
+
+    private List<String> runIds() throws IOException {
+        if (!Files.isDirectory(runsDir)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(runsDir)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve(Journal.FILE)))
+                    .map(d -> d.getFileName().toString()).toList();
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -82,8 +142,9 @@ public final class RunHistory {
                         file = (String) e.get("file");
                         target = (String) e.get("target");
                         started = (String) e.get("time");
-                        inputs = (Map<String, Object>) e.getOrDefault("inputs", Map.of());
                     }
+                    // every invocation records its inputs: a resume may have corrected some
+                    inputs = (Map<String, Object>) e.getOrDefault("inputs", inputs);
                 }
                 case "step-finished", "step-reused" -> {
                     String id = (String) e.get("step");

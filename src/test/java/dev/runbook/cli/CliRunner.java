@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Runs {@code runbook} in-process ({@link Main#run}) in a working directory of its own, with
- * its output captured; runs are kept in the default state directory {@code <dir>/.runbook}.
+ * its output captured. Unless the environment given names a state directory (or a home), runs
+ * are kept in {@code <dir>/.runbook}: a test never writes to the real home directory.
  */
 final class CliRunner {
 
@@ -30,7 +31,11 @@ final class CliRunner {
 
     CliRunner(Path dir, Map<String, String> env) {
         this.dir = dir;
-        this.env = env;
+        Map<String, String> withState = new java.util.HashMap<>(env);
+        if (!env.containsKey("RUNBOOK_STATE_DIR") && !env.containsKey("XDG_STATE_HOME") && !env.containsKey("HOME")) {
+            withState.put("RUNBOOK_STATE_DIR", dir.resolve(".runbook").toString());
+        }
+        this.env = Map.copyOf(withState);
     }
 
     Result run(String... args) {

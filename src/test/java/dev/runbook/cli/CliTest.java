@@ -218,7 +218,7 @@ class CliTest {
 
         CliRunner.Result runs = cli.run("runs");
         assertEquals(0, runs.code(), runs.toString());
-        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(id) + "\\s+outputs\\s+local\\s+succeeded\\s+2/2 done").matcher(runs.out());
+        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(id) + "\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\s+outputs\\s+local\\s+succeeded\\s+2/2 done").matcher(runs.out());
         assertTrue(line.find(), runs.out());
 
         CliRunner.Result show = cli.run("show", id);

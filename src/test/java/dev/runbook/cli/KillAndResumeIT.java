@@ -35,7 +35,7 @@ class KillAndResumeIT {
         }
         Process run = runbook("run", "crash.yaml").start();
         Path runs = dir.resolve(".runbook/runs");
-        String runId = awaitStarted(runs, "long", run);
+        String runId = RunbookProcess.awaitStarted(runs, "long", run);
 
         run.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no finally block runs
         assertTrue(run.waitFor(20, TimeUnit.SECONDS), "the killed process did not end");
@@ -48,7 +48,7 @@ class KillAndResumeIT {
         assertEquals("1", Files.readString(dir.resolve("first.count")));
 
         // the kernel released the lock with the process: this JVM can take it
-        RunLock.acquire(dir.resolve(".runbook/locks"), "crash", "local", "KillAndResumeIT").close();
+        RunLock.acquire(dir.resolve(".runbook/locks"), RunLock.Key.of("crash", runbook, "local"), "KillAndResumeIT").close();
 
         // the operator shortens the step (it is the one that was cut off) and resumes
         Files.writeString(runbook, Files.readString(runbook).replace("for: 60s", "for: 10ms"));
@@ -65,40 +65,7 @@ class KillAndResumeIT {
         assertTrue(output.contains("first") && output.contains("earlier attempt"), output);
     }
 
-    /** {@code runbook ARGS} as a child JVM with this test's class path (main classes, test executor, libraries). */
     private ProcessBuilder runbook(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.runbook.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().remove("RUNBOOK_STATE_DIR");
-        return pb;
-    }
-
-    /** Waits until the journal says {@code step} started; returns the run id. */
-    private static String awaitStarted(Path runs, String step, Process process) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < until) {
-            if (!process.isAlive()) {
-                throw new AssertionError("runbook ended early (" + process.exitValue() + "): "
-                        + new String(process.getInputStream().readAllBytes()));
-            }
-            if (Files.isDirectory(runs)) {
-                try (var dirs = Files.list(runs)) {
-                    for (Path r : dirs.toList()) {
-                        Path journal = r.resolve("journal.jsonl");
-                        if (Files.exists(journal) && dev.runbook.engine.Journal.read(r).stream()
-                                .anyMatch(e -> "step-started".equals(e.get("event")) && step.equals(e.get("step")))) {
-                            return r.getFileName().toString();
-                        }
-                    }
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("step " + step + " did not start within 60 s; class path: "
-                + System.getProperty("java.class.path").split(File.pathSeparator).length + " entries");
+        return RunbookProcess.in(dir, java.util.Map.of("RUNBOOK_STATE_DIR", dir.resolve(".runbook").toString()), args);
     }
 }

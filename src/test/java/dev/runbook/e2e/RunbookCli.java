@@ -38,6 +38,7 @@ final class RunbookCli {
 
     RunbookCli(Path workDir) {
         this.workDir = workDir;
+        env.put("RUNBOOK_STATE_DIR", workDir.resolve(".runbook").toString()); // never the real home directory
     }
 
     /** One of the team's runbooks, by its absolute path in this checkout. */
