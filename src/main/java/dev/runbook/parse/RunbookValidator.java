@@ -64,7 +64,17 @@ final class RunbookValidator {
             referenced.put(b.step().id(), checkStepExpressions(b, expressions));
         }
         for (Precondition p : runbook.preconditions()) {
-            checkCondition(p.check(), expressions, p.location(), null, "preconditions.check");
+            Set<String> reads = checkCondition(p.check(), expressions, p.location(), null, "preconditions.check");
+            // a precondition is decided before the main steps change anything: it may wait for a
+            // main step it reads, never for an on-failure or finally step (those run after it)
+            for (String s : reads) {
+                BoundStep other = bound.get(s);
+                if (other != null && other.section() != Section.MAIN) {
+                    problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s + "' of the "
+                            + sectionName(other.section()) + " section, which runs only after the main steps",
+                            "a precondition may read only inputs, env, run and main steps"));
+                }
+            }
         }
         runbook.outputs().forEach((name, expr) -> checkValue(expr, expressions, runbook.location(), null, "outputs." + name));
         StepGraph main = graph(Section.MAIN, referenced);
@@ -245,7 +255,16 @@ final class RunbookValidator {
             steps.addAll(checkCondition(step.condition(), expressions, step.locationOf("if"), step.id(), "if"));
         }
         for (String need : step.needs()) {
-            if (!bound.containsKey(need)) {
+            if (need.equals(step.id())) {
+                problems.add(new Problem(step.locationOf("needs." + need), step.id(), "needs",
+                        "step '" + need + "' needs itself, so it could never start", "remove '" + need + "' from its `needs:`"));
+            } else if (bound.containsKey(need) && bound.get(need).section() != b.section()) {
+                BoundStep other = bound.get(need);
+                problems.add(new Problem(step.locationOf("needs." + need), step.id(), "needs",
+                        "needs step '" + need + "' of the " + sectionName(other.section()) + " section; `needs:` names steps of the same section",
+                        other.section().ordinal() < b.section().ordinal()
+                                ? "earlier sections have ended when this one starts: drop it from `needs:`" : null));
+            } else if (!bound.containsKey(need)) {
                 problems.add(new Problem(step.locationOf("needs." + need), step.id(), "needs",
                         "needs unknown step '" + need + "'", hintOr(need, bound.keySet(), null)));
             }
@@ -253,9 +272,12 @@ final class RunbookValidator {
         // a step may read steps of its own section (an edge) or of an earlier section (already run)
         for (String s : steps) {
             BoundStep other = bound.get(s);
-            if (other != null && other.section().ordinal() > b.section().ordinal()) {
-                problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' from the "
-                        + other.section().name().toLowerCase().replace('_', '-') + " section, which runs later", null));
+            if (s.equals(step.id())) {
+                problems.add(new Problem(step.location(), step.id(), null, "reads its own outputs or status, which exist only after it has run",
+                        "read them in a later step"));
+            } else if (other != null && other.section().ordinal() > b.section().ordinal()) {
+                problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' of the "
+                        + sectionName(other.section()) + " section, which runs later", null));
             }
         }
         return steps;
@@ -361,6 +383,14 @@ final class RunbookValidator {
                     "steps depend on each other in a cycle: " + String.join(" → ", cycle), "remove one of these `needs:` or output references"));
         });
         return g;
+    }
+
+    static String sectionName(Section section) {
+        return switch (section) {
+            case MAIN -> "steps";
+            case ON_FAILURE -> "on-failure";
+            case FINALLY -> "finally";
+        };
     }
 
     private static String hintOr(String wrong, java.util.Collection<String> known, String fallback) {
