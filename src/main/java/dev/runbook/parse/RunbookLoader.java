@@ -68,29 +68,16 @@ public final class RunbookLoader {
             throw new InvalidRunbookException(parsed.problems());
         }
         List<Problem> problems = schema.check(parsed.tree());
-        // unknown fields leave the rest readable: go on, so every problem is reported at once;
-        // a field of the wrong shape does not, so stop there
-        if (!problems.stream().allMatch(p -> p.message().startsWith("unknown field"))) {
-            throw new InvalidRunbookException(problems);
+        if (!(parsed.tree().root() instanceof Map<?, ?>)) {
+            throw new InvalidRunbookException(problems); // nothing else to read
         }
+        // fields of the wrong shape do not stop the checks of the parts that parse: every problem at once
         Runbook runbook = new RunbookReader(parsed.tree(), abs).read();
         loading.push(abs);
         try {
-            ValidRunbook valid = new RunbookValidator(registry, this, runbook, text).validate();
-            if (!problems.isEmpty()) {
-                throw new InvalidRunbookException(problems);
-            }
+            ValidRunbook valid = new RunbookValidator(registry, this, runbook, text, problems).validate();
             loaded.put(abs, valid);
             return valid;
-        } catch (InvalidRunbookException e) {
-            if (problems.isEmpty() || e.problems().equals(problems)) {
-                throw e;
-            }
-            List<Problem> all = new ArrayList<>(problems);
-            all.addAll(e.problems());
-            all.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
-                    .thenComparingInt(p -> p.location().column()));
-            throw new InvalidRunbookException(all);
         } finally {
             loading.pop();
         }

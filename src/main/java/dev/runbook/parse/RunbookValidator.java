@@ -46,12 +46,15 @@ final class RunbookValidator {
     private final List<Problem> problems = new ArrayList<>();
     private final Map<String, BoundStep> bound = new LinkedHashMap<>();
 
-    RunbookValidator(ExecutorRegistry registry, RunbookLoader loader, Runbook runbook, String source) {
+    /** @param schemaProblems what the schema found already; reported together with the rest */
+    RunbookValidator(ExecutorRegistry registry, RunbookLoader loader, Runbook runbook, String source,
+                     List<Problem> schemaProblems) {
         this.registry = registry;
         this.loader = loader;
         this.runbook = runbook;
         this.source = source;
         this.file = runbook.location().file();
+        this.problems.addAll(schemaProblems);
     }
 
     ValidRunbook validate() throws InvalidRunbookException {
@@ -81,9 +84,12 @@ final class RunbookValidator {
         StepGraph onFailure = graph(Section.ON_FAILURE, referenced);
         StepGraph cleanup = graph(Section.FINALLY, referenced);
         if (!problems.isEmpty()) {
-            problems.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
+            Map<String, Problem> distinct = new LinkedHashMap<>();
+            problems.forEach(p -> distinct.putIfAbsent(p.format(), p));
+            List<Problem> all = new ArrayList<>(distinct.values());
+            all.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
                     .thenComparingInt(p -> p.location().column()));
-            throw new InvalidRunbookException(problems);
+            throw new InvalidRunbookException(all);
         }
         return new ValidRunbook(runbook, source, Map.copyOf(bound), main, onFailure, cleanup, new Evaluator(expressions));
     }
@@ -107,6 +113,10 @@ final class RunbookValidator {
                 problems.add(new Problem(step.locationOf("id"), step.id(), "id",
                         "step id '" + step.id() + "' differs from another only by - and _, which expressions cannot tell apart", null));
             }
+            if (step.uses() == null) {
+                bound.put(step.id(), new BoundStep(step, section, null, null)); // missing `uses`: reported by the schema
+                continue;
+            }
             if (step.callsRunbook()) {
                 bound.put(step.id(), new BoundStep(step, section, null, bindCall(step)));
                 continue;
@@ -114,12 +124,19 @@ final class RunbookValidator {
             try {
                 ExecutorRegistry.Resolved action = registry.resolve(step.uses());
                 bound.put(step.id(), new BoundStep(step, section, action, null));
-                checkParams(step, action.action().params(), step.with(), "with");
+                if (!shapeReported(step, "with")) {
+                    checkParams(step, action.action().params(), step.with(), "with");
+                }
             } catch (ExecutorRegistry.UnknownActionException e) {
                 problems.add(new Problem(step.locationOf("uses"), step.id(), "uses", e.getMessage(), e.hint()));
                 bound.put(step.id(), new BoundStep(step, section, null, null));
             }
         }
+    }
+
+    /** Whether the schema found this step field of the wrong shape (then it reads as empty: no more guessing). */
+    private boolean shapeReported(Step step, String field) {
+        return problems.stream().anyMatch(p -> step.id().equals(p.step()) && field.equals(p.field()));
     }
 
     private ValidRunbook bindCall(Step step) {

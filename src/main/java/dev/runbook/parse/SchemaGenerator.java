@@ -23,6 +23,17 @@ public final class SchemaGenerator {
     public static final String ID = "https://runbook.dev/schemas/runbook.schema.json";
     private static final String DURATION = "^(\\d+(ms|s|m|h|d))+$";
     private static final String EXPRESSION = "^\\$\\{\\{.*\\}\\}$";
+    private static final String RUNBOOK_NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+    private static final String STEP_ID = "^[a-z][a-z0-9_-]*$";
+    private static final String VARIABLE = "^[a-z][a-z0-9_]*$";
+
+    /** Each pattern of the schema in words, for messages: users never see a regular expression. */
+    static final java.util.Map<String, String> PATTERN_WORDS = java.util.Map.of(
+            DURATION, "a duration like 30s or 5m (units ms, s, m, h, d; e.g. 1h30m)",
+            EXPRESSION, "an expression written ${{ ... }}",
+            RUNBOOK_NAME, "a name of letters, digits, '.', '-' and '_' (no spaces), starting with a letter or digit",
+            STEP_ID, "a step id of lower-case letters, digits, '-' and '_', starting with a letter",
+            VARIABLE, "a name of lower-case letters, digits and '_', starting with a letter");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SchemaGenerator() {
@@ -107,14 +118,14 @@ public final class SchemaGenerator {
         s.putArray("required").add("name").add("steps");
         s.put("additionalProperties", false);
         ObjectNode p = s.putObject("properties");
-        p.putObject("name").put("type", "string").put("pattern", "^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+        p.putObject("name").put("type", "string").put("pattern", RUNBOOK_NAME)
                 .put("description", "Name of the runbook; also names its lock and its runs.");
         p.putObject("description").put("type", "string");
         ObjectNode inputs = p.putObject("inputs").put("type", "object").put("description", "Typed inputs, set with --input k=v, --inputs file.yaml or their defaults.");
-        inputs.putObject("propertyNames").put("pattern", "^[a-z][a-z0-9_]*$");
+        inputs.putObject("propertyNames").put("pattern", VARIABLE);
         inputs.putObject("additionalProperties").put("$ref", "#/$defs/input");
         ObjectNode secrets = p.putObject("secrets").put("type", "object").put("description", "Secrets, read at run time from env or files; never printed or stored.");
-        secrets.putObject("propertyNames").put("pattern", "^[a-z][a-z0-9_]*$");
+        secrets.putObject("propertyNames").put("pattern", VARIABLE);
         secrets.putObject("additionalProperties").put("$ref", "#/$defs/secret");
         ObjectNode pre = p.putObject("preconditions").put("type", "array");
         ObjectNode preItem = pre.putObject("items").put("type", "object").put("additionalProperties", false);
@@ -166,7 +177,7 @@ public final class SchemaGenerator {
         ObjectNode step = defs.putObject("step").put("type", "object").put("additionalProperties", false);
         step.putArray("required").add("id").add("uses");
         ObjectNode stp = step.putObject("properties");
-        stp.putObject("id").put("type", "string").put("pattern", "^[a-z][a-z0-9_-]*$")
+        stp.putObject("id").put("type", "string").put("pattern", STEP_ID)
                 .put("description", "Unique step id (lower case, digits, - and _)");
         stp.putObject("name").put("type", "string");
         stp.putObject("uses").put("type", "string")
