@@ -164,7 +164,7 @@ public final class Expressions {
         }
         CelValidationResult parsed = cel.parse(CelNames.normalize(text));
         if (parsed.hasError()) {
-            throw new ExpressionException("cannot parse `" + text + "`: " + firstLine(parsed.getErrorString()));
+            throw new ExpressionException(CelErrors.syntax(text, parsed.getErrorString()));
         }
         try {
             List<List<String>> chains = explainUnknownReferences(parsed.getAst(), text);
@@ -191,9 +191,9 @@ public final class Expressions {
             cache.put(text, c);
             return c;
         } catch (CelValidationException e) {
-            throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
+            throw new ExpressionException(CelErrors.check(text, e.getMessage()));
         } catch (dev.cel.common.CelException e) {
-            throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
+            throw new ExpressionException(CelErrors.check(text, e.getMessage()));
         }
     }
 

@@ -341,6 +341,9 @@ final class RunbookValidator {
             } catch (IllegalArgumentException ex) {
                 problems.add(new Problem(at, step, field, ex.getMessage(), null));
             }
+        } else if (value instanceof String s) {
+            looksLikeExpression(s).ifPresent(fix -> problems.add(new Problem(at, step, field,
+                    "'" + s + "' looks like an expression but is plain text", "write `" + fix + "`")));
         } else if (value instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 ExprFacts f = scan(e.getValue(), expressions, at, step, field + "." + e.getKey());
@@ -355,6 +358,16 @@ final class RunbookValidator {
             }
         }
         return new ExprFacts(steps, secret);
+    }
+
+    private static final java.util.regex.Pattern ALMOST_EXPRESSION = java.util.regex.Pattern.compile(
+            "(\\$?\\{\\{|\\$\\{(?!\\{))\\s*((?:inputs|secrets|env|run|steps)\\b[^}]*?)\\s*}}?");
+
+    /** "{{ inputs.url }}" or "${ inputs.url }" (the `$` or a brace forgotten): the fixed form, if it looks like one. */
+    static java.util.Optional<String> looksLikeExpression(String text) {
+        java.util.regex.Matcher m = ALMOST_EXPRESSION.matcher(text);
+        return m.find() ? java.util.Optional.of(Template.OPEN + " " + m.group(2).trim() + " " + Template.CLOSE)
+                : java.util.Optional.empty();
     }
 
     private Set<String> references(String text, Expressions expressions, Location at, String step, String field) {
