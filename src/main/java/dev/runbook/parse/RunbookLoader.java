@@ -54,10 +54,16 @@ public final class RunbookLoader {
         String text;
         try {
             if (Files.size(abs) > YamlTree.MAX_BYTES) {
-                throw new InvalidRunbookException(List.of(Problem.at(Location.unknown(name),
-                        "file is larger than 8 MiB; a runbook never needs that much")));
+                int line = 1;
+                try (java.io.InputStream in = Files.newInputStream(abs)) {
+                    for (byte b : in.readNBytes(YamlTree.MAX_BYTES)) {
+                        line += b == '\n' ? 1 : 0;
+                    }
+                }
+                throw new InvalidRunbookException(List.of(Problem.at(new Location(name, line, 1),
+                        "file is larger than 8 MiB (the limit is reached on this line); a runbook never needs that much")));
             }
-            text = Files.readString(abs, StandardCharsets.UTF_8);
+            text = utf8(name, Files.readAllBytes(abs));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new InvalidRunbookException(List.of(Problem.at(Location.unknown(name), "no such file")));
         } catch (IOException e) {
@@ -81,6 +87,33 @@ public final class RunbookLoader {
         } finally {
             loading.pop();
         }
+    }
+
+    /** The text, or the line and column of the first byte that is not UTF-8 (a file saved as Latin-1, say). */
+    static String utf8(String name, byte[] bytes) throws InvalidRunbookException {
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            int column = new String(bytes, lineStart, at - lineStart, StandardCharsets.UTF_8).length() + 1;
+            throw new InvalidRunbookException(List.of(Problem.at(new Location(name, line, column), String.format(
+                    "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may have been saved as Latin-1 or Windows-1252)",
+                    bytes[at] & 0xff))));
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** Paths in messages are relative to the working directory when they can be: shorter to read. */
