@@ -96,9 +96,7 @@ final class RunbookReader {
             where.put(field, tree.locateKey(pointer + "/" + field));
         }
         Map<String, Object> with = map(s.get("with"));
-        for (String param : with.keySet()) {
-            where.put("with." + param, tree.locateKey(pointer + "/with/" + param));
-        }
+        nestedLocations(with, "with", pointer + "/with", where);
         Object needsRaw = s.get("needs");
         List<String> needs = new ArrayList<>();
         if (needsRaw instanceof String one) {
@@ -114,6 +112,22 @@ final class RunbookReader {
                 cond instanceof String || cond instanceof Boolean ? String.valueOf(cond) : null,
                 retry(map(s.get("retry"))), duration(s.get("timeout")),
                 Boolean.TRUE.equals(s.get("continue-on-error")), tree.locate(pointer), where);
+    }
+
+    /** Where every key and list element under {@code with:} was written: nested values get messages at their line. */
+    private void nestedLocations(Object value, String field, String pointer, Map<String, Location> where) {
+        if (value instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                String child = pointer + "/" + String.valueOf(k).replace("~", "~0").replace("/", "~1");
+                where.put(field + "." + k, tree.locateKey(child));
+                nestedLocations(v, field + "." + k, child, where);
+            });
+        } else if (value instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                where.put(field + "[" + i + "]", tree.locate(pointer + "/" + i));
+                nestedLocations(l.get(i), field + "[" + i + "]", pointer + "/" + i, where);
+            }
+        }
     }
 
     private static RetryPolicy retry(Map<String, Object> r) {

@@ -174,8 +174,12 @@ final class RunbookValidator {
             String field = prefix + "." + e.getKey();
             ParamSpec spec = byName.get(e.getKey());
             if (spec == null) {
-                problems.add(new Problem(step.locationOf(field), step.id(), field, "unknown parameter '" + e.getKey() + "' for " + step.uses(),
-                        hintOr(e.getKey(), byName.keySet(), byName.isEmpty() ? "it takes no parameters" : "parameters: " + String.join(", ", byName.keySet()))));
+                boolean top = prefix.equals("with");
+                problems.add(new Problem(step.locationOf(field), step.id(), field, top
+                        ? "unknown parameter '" + e.getKey() + "' for " + step.uses()
+                        : "unknown key '" + e.getKey() + "' in " + prefix.substring("with.".length()),
+                        hintOr(e.getKey(), byName.keySet(), byName.isEmpty() ? "it takes no parameters"
+                                : (top ? "parameters: " : "keys: ") + String.join(", ", byName.keySet()))));
                 continue;
             }
             checkLiteral(step, spec, e.getValue(), field);
@@ -183,38 +187,60 @@ final class RunbookValidator {
         for (ParamSpec spec : specs) {
             if (spec.required() && spec.defaultValue() == null && given.get(spec.name()) == null) {
                 problems.add(new Problem(step.locationOf(prefix), step.id(), prefix + "." + spec.name(),
-                        "missing required parameter '" + spec.name() + "' for " + step.uses()
+                        (prefix.equals("with") ? "missing required parameter '" + spec.name() + "' for " + step.uses()
+                                : "missing required key '" + spec.name() + "' in " + prefix.substring("with.".length()))
                                 + (spec.description() != null ? " (" + spec.description() + ")" : ""), null));
             }
         }
     }
 
+    /** A literal checked against its spec, down to every nested key, list element and map value. */
     @SuppressWarnings("unchecked")
     private void checkLiteral(Step step, ParamSpec spec, Object value, String field) {
-        if (value == null || (value instanceof String s && Template.containsExpression(s) && spec.type() != ParamType.STRING)) {
+        if (value == null || (value instanceof String s && Template.containsExpression(s)
+                && (spec.type() != ParamType.STRING || spec.pattern() != null || !spec.allowed().isEmpty()))) {
             return; // expressions are type-checked by CEL; their values again at run time
+        }
+        if (spec.type() == ParamType.LIST && spec.items() != null) {
+            List<Object> items = value instanceof List<?> l ? (List<Object>) l : List.of(value); // one value: a list of one
+            for (int i = 0; i < items.size(); i++) {
+                checkLiteral(step, spec.items(), items.get(i), value instanceof List ? field + "[" + i + "]" : field);
+            }
+            return;
         }
         boolean ok = switch (spec.type()) {
             case STRING -> value instanceof String || value instanceof Number || value instanceof Boolean;
             case INT -> value instanceof Long;
             case NUMBER -> value instanceof Number;
             case BOOL -> value instanceof Boolean;
-            case DURATION -> value instanceof Number || Durations.parse(String.valueOf(value)).isPresent();
+            case DURATION -> Durations.parse(String.valueOf(value)).isPresent();
             case LIST -> value instanceof List || value instanceof String;
             case MAP -> value instanceof Map;
             case ANY -> true;
         };
         if (!ok) {
             problems.add(new Problem(step.locationOf(field), step.id(), field, "must be " + article(spec.type())
-                    + ", got " + describe(value), spec.type() == ParamType.DURATION ? "write e.g. 30s, 5m, 1h30m" : null));
+                    + ", got " + describe(value), spec.type() == ParamType.DURATION
+                    ? (value instanceof Long n ? "write `" + n + "s` for seconds or `" + n + "m` for minutes" : "write e.g. 30s, 5m, 1h30m")
+                    : null));
+            return;
+        }
+        if (spec.pattern() != null && !(value instanceof Map || value instanceof List)
+                && !String.valueOf(value).matches(spec.pattern())) {
+            problems.add(new Problem(step.locationOf(field), step.id(), field, "must be " + spec.patternWords() + ", got "
+                    + describe(value), null));
             return;
         }
         if (!spec.allowed().isEmpty() && value instanceof String s && !Template.containsExpression(s) && !spec.allowed().contains(s)) {
             problems.add(new Problem(step.locationOf(field), step.id(), field, "must be one of " + String.join(", ", spec.allowed())
                     + ", got '" + s + "'", DidYouMean.hint(s, spec.allowed())));
         }
-        if (!spec.fields().isEmpty() && value instanceof Map<?, ?> m) {
-            checkParams(step, spec.fields(), (Map<String, Object>) m, field);
+        if (value instanceof Map<?, ?> m) {
+            if (!spec.fields().isEmpty()) {
+                checkParams(step, spec.fields(), (Map<String, Object>) m, field);
+            } else if (spec.values() != null) {
+                ((Map<String, Object>) m).forEach((k, v) -> checkLiteral(step, spec.values(), v, field + "." + k));
+            }
         }
     }
 
@@ -432,7 +458,7 @@ final class RunbookValidator {
         return switch (t) {
             case INT -> "an integer";
             case BOOL -> "true or false";
-            case DURATION -> "a duration";
+            case DURATION -> "a duration like 30s or 5m";
             case LIST -> "a list";
             case MAP -> "a mapping";
             case NUMBER -> "a number";

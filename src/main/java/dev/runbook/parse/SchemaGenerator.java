@@ -72,18 +72,7 @@ public final class SchemaGenerator {
             if (p.description() != null) {
                 prop.put("description", p.description() + (p.sensitive() ? " (may be a secret)" : ""));
             }
-            ArrayNode anyOf = prop.putArray("anyOf");
-            ObjectNode typed = anyOf.addObject();
-            typeOf(typed, p.type());
-            if (!p.allowed().isEmpty()) {
-                ArrayNode en = typed.putArray("enum");
-                p.allowed().forEach(en::add);
-            }
-            if (!p.fields().isEmpty()) {
-                params(typed, p.fields());
-                typed.put("additionalProperties", false);
-            }
-            anyOf.addObject().put("type", "string").put("pattern", EXPRESSION);
+            value(prop, p);
             if (p.required() && p.defaultValue() == null) {
                 required.add(p.name());
             }
@@ -92,6 +81,41 @@ public final class SchemaGenerator {
             object.set("required", required);
         }
         object.put("additionalProperties", false);
+    }
+
+    /** A value's schema: its type and what is nested (keys, elements, map values), or an expression. */
+    private static void value(ObjectNode prop, ParamSpec p) {
+        ArrayNode anyOf = prop.putArray("anyOf");
+        if (p.type() == ParamType.LIST && p.items() != null) {
+            ObjectNode list = anyOf.addObject().put("type", "array");
+            value(list.putObject("items"), p.items());
+            value(anyOf.addObject(), p.items()); // one value is a list of one
+            anyOf.addObject().put("type", "string").put("pattern", EXPRESSION);
+            return;
+        }
+        ObjectNode typed = anyOf.addObject();
+        typeOf(typed, p.type());
+        if (p.pattern() != null) {
+            typed.remove("type");
+            typed.putArray("type").add("string").add("integer");
+            typed.put("pattern", "^(" + p.pattern() + ")$");
+            typed.put("description", p.patternWords());
+        }
+        if (!p.allowed().isEmpty()) {
+            ArrayNode en = typed.putArray("enum");
+            p.allowed().forEach(en::add);
+        }
+        if (!p.fields().isEmpty()) {
+            params(typed, p.fields());
+            typed.put("additionalProperties", false);
+        } else if (p.type() == ParamType.MAP && p.values() != null) {
+            ObjectNode values = typed.putObject("additionalProperties");
+            if (p.values().description() != null) {
+                values.put("description", p.values().description());
+            }
+            value(values, p.values());
+        }
+        anyOf.addObject().put("type", "string").put("pattern", EXPRESSION);
     }
 
     static void typeOf(ObjectNode node, ParamType type) {

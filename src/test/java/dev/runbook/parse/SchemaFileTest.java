@@ -98,7 +98,7 @@ class SchemaFileTest {
         try (Stream<Path> files = Files.list(RunbookLoaderTest.INVALID)) {
             List<Path> marked = new ArrayList<>();
             for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                if (Files.readAllLines(p, StandardCharsets.UTF_8).contains("# schema: rejects")) {
+                if (new String(Files.readAllBytes(p), StandardCharsets.UTF_8).lines().anyMatch("# schema: rejects"::equals)) {
                     marked.add(p);
                 }
             }
