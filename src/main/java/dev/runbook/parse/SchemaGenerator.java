@@ -144,84 +144,104 @@ public final class SchemaGenerator {
         ObjectNode p = s.putObject("properties");
         p.putObject("name").put("type", "string").put("pattern", RUNBOOK_NAME)
                 .put("description", "Name of the runbook; also names its lock and its runs.");
-        p.putObject("description").put("type", "string");
+        p.putObject("description").put("type", "string").put("description", "What the runbook does and when to use it; shown by `plan`.");
         ObjectNode inputs = p.putObject("inputs").put("type", "object").put("description", "Typed inputs, set with --input k=v, --inputs file.yaml or their defaults.");
         inputs.putObject("propertyNames").put("pattern", VARIABLE);
         inputs.putObject("additionalProperties").put("$ref", "#/$defs/input");
         ObjectNode secrets = p.putObject("secrets").put("type", "object").put("description", "Secrets, read at run time from env or files; never printed or stored.");
         secrets.putObject("propertyNames").put("pattern", VARIABLE);
         secrets.putObject("additionalProperties").put("$ref", "#/$defs/secret");
-        ObjectNode pre = p.putObject("preconditions").put("type", "array");
+        ObjectNode pre = p.putObject("preconditions").put("type", "array")
+                .put("description", "Checks that must hold before anything changes; a run stops with their message when one fails.");
         ObjectNode preItem = pre.putObject("items").put("type", "object").put("additionalProperties", false);
         preItem.putArray("required").add("check");
-        preItem.putObject("properties").putObject("check").put("type", "string").put("description", "A boolean expression");
-        ((ObjectNode) preItem.get("properties")).putObject("message").put("type", "string");
+        preItem.putObject("properties").putObject("check").put("type", "string")
+                .put("description", "A true/false expression, e.g. ${{ steps.find.outputs.age_hours < 26 }}; may read inputs, env, run and main steps");
+        ((ObjectNode) preItem.get("properties")).putObject("message").put("type", "string")
+                .put("description", "What to tell the operator when the check fails");
         p.putObject("deadline").put("type", "string").put("pattern", DURATION).put("description", "Recovery-time budget for the whole run, e.g. 45m");
-        ObjectNode target = p.putObject("target").put("type", "object").put("additionalProperties", false);
+        ObjectNode target = p.putObject("target").put("type", "object").put("additionalProperties", false)
+                .put("description", "Where the runbook acts: a Compose project, a Kubernetes namespace or the local machine (choose with --target)");
         ObjectNode tp = target.putObject("properties");
-        tp.putObject("default").put("type", "string").putArray("enum").add("compose").add("kubernetes").add("local");
-        ObjectNode compose = tp.putObject("compose").put("type", "object").put("additionalProperties", false);
+        tp.putObject("default").put("type", "string").put("description", "The target used when --target is not given").putArray("enum").add("compose").add("kubernetes").add("local");
+        ObjectNode compose = tp.putObject("compose").put("type", "object").put("additionalProperties", false)
+                .put("description", "Docker Compose settings");
         ObjectNode cp = compose.putObject("properties");
-        cp.putObject("project").put("type", "string");
-        cp.putObject("files").put("type", "array").putObject("items").put("type", "string");
-        cp.putObject("project-dir").put("type", "string");
-        ObjectNode k8s = tp.putObject("kubernetes").put("type", "object").put("additionalProperties", false);
+        cp.putObject("project").put("type", "string").put("description", "Compose project name");
+        cp.putObject("files").put("type", "array").put("description", "Compose files, relative to the runbook")
+                .putObject("items").put("type", "string");
+        cp.putObject("project-dir").put("type", "string").put("description", "Compose project directory, relative to the runbook");
+        ObjectNode k8s = tp.putObject("kubernetes").put("type", "object").put("additionalProperties", false)
+                .put("description", "Kubernetes settings");
         ObjectNode kp = k8s.putObject("properties");
-        kp.putObject("context").put("type", "string");
-        kp.putObject("namespace").put("type", "string");
-        kp.putObject("kubeconfig").put("type", "string");
-        tp.putObject("local").put("type", "object");
-        p.putObject("steps").put("type", "array").put("minItems", 1).putObject("items").put("$ref", "#/$defs/step");
-        p.putObject("on-failure").put("type", "array").putObject("items").put("$ref", "#/$defs/step");
-        p.putObject("finally").put("type", "array").putObject("items").put("$ref", "#/$defs/step");
-        p.putObject("outputs").put("type", "object").putObject("additionalProperties").put("type", "string");
+        kp.putObject("context").put("type", "string").put("description", "kubeconfig context to use");
+        kp.putObject("namespace").put("type", "string").put("description", "Namespace the steps act in");
+        kp.putObject("kubeconfig").put("type", "string").put("description", "kubeconfig file (default: the usual kubeconfig)");
+        tp.putObject("local").put("type", "object").put("description", "The machine the runbook runs on (no settings)");
+        p.putObject("steps").put("type", "array").put("minItems", 1)
+                .put("description", "The main steps; each starts when the steps it needs (or reads) have succeeded, else after the step above").putObject("items").put("$ref", "#/$defs/step");
+        p.putObject("on-failure").put("type", "array")
+                .put("description", "Steps run when the main steps did not all succeed (failure, deadline, interruption)").putObject("items").put("$ref", "#/$defs/step");
+        p.putObject("finally").put("type", "array")
+                .put("description", "Steps run at the end whatever happened (cleanup, notifications)").putObject("items").put("$ref", "#/$defs/step");
+        p.putObject("outputs").put("type", "object").put("description", "Values a calling runbook can read: name → expression")
+                .putObject("additionalProperties").put("type", "string");
 
         ObjectNode defs = s.putObject("$defs");
-        ObjectNode input = defs.putObject("input").put("type", "object").put("additionalProperties", false);
+        ObjectNode input = defs.putObject("input").put("type", "object").put("additionalProperties", false)
+                .put("description", "One input of the runbook");
         ObjectNode ip = input.putObject("properties");
-        ArrayNode types = ip.putObject("type").putArray("enum");
+        ArrayNode types = ip.putObject("type").put("description", "Its type (default string); values are checked against it").putArray("enum");
         for (ParamType t : ParamType.values()) {
             if (t != ParamType.ANY) {
                 types.add(t.yamlName());
             }
         }
-        ip.putObject("required").put("type", "boolean");
-        ip.putObject("default");
-        ip.putObject("description").put("type", "string");
+        ip.putObject("required").put("type", "boolean").put("description", "Whether the run refuses to start without it (unless it has a default)");
+        ip.putObject("default").put("description", "Value used when it is not given; may read ${{ env.X }} and ${{ run.* }}");
+        ip.putObject("description").put("type", "string").put("description", "What to give; shown by `plan` when it is missing");
 
-        ObjectNode secret = defs.putObject("secret").put("type", "object").put("additionalProperties", false);
+        ObjectNode secret = defs.putObject("secret").put("type", "object").put("additionalProperties", false)
+                .put("description", "One secret: from an environment variable or a file, never stored or printed");
         ObjectNode sp = secret.putObject("properties");
-        sp.putObject("env").put("type", "string");
-        sp.putObject("file").put("type", "string");
-        sp.putObject("optional").put("type", "boolean");
+        sp.putObject("env").put("type", "string").put("description", "Environment variable holding it");
+        sp.putObject("file").put("type", "string").put("description", "File holding it, relative to the runbook or absolute");
+        sp.putObject("optional").put("type", "boolean").put("description", "Whether a run may start without it");
         ArrayNode oneOf = secret.putArray("oneOf");
         oneOf.addObject().putArray("required").add("env");
         oneOf.addObject().putArray("required").add("file");
 
-        ObjectNode step = defs.putObject("step").put("type", "object").put("additionalProperties", false);
+        ObjectNode step = defs.putObject("step").put("type", "object").put("additionalProperties", false)
+                .put("description", "One step: an executor action (or another runbook) with its parameters");
         step.putArray("required").add("id").add("uses");
         ObjectNode stp = step.putObject("properties");
         stp.putObject("id").put("type", "string").put("pattern", STEP_ID)
                 .put("description", "Unique step id (lower case, digits, - and _)");
-        stp.putObject("name").put("type", "string");
+        stp.putObject("name").put("type", "string").put("description", "A label for people, shown in plans and reports");
         stp.putObject("uses").put("type", "string")
                 .put("description", "executor.action, an executor with a default action, or ./other-runbook.yaml");
-        stp.putObject("with").put("type", "object");
-        ObjectNode needs = stp.putObject("needs");
+        stp.putObject("with").put("type", "object").put("description", "The action's parameters (see `runbook executors`), or the called runbook's inputs");
+        ObjectNode needs = stp.putObject("needs")
+                .put("description", "Steps of the same section that must succeed first; `needs: []` starts at once, in parallel");
         ArrayNode needsAny = needs.putArray("anyOf");
         needsAny.addObject().put("type", "string");
         needsAny.addObject().put("type", "array").putObject("items").put("type", "string");
-        ArrayNode ifAny = stp.putObject("if").putArray("anyOf");
+        ArrayNode ifAny = stp.putObject("if")
+                .put("description", "Run the step only when this is true, e.g. ${{ inputs.dry_run == false }} or ${{ failure() }}")
+                .putArray("anyOf");
         ifAny.addObject().put("type", "string");
         ifAny.addObject().put("type", "boolean");
-        ObjectNode retry = stp.putObject("retry").put("type", "object").put("additionalProperties", false);
+        ObjectNode retry = stp.putObject("retry").put("type", "object").put("additionalProperties", false)
+                .put("description", "Try again when the step fails in a way a retry could fix");
         ObjectNode rp = retry.putObject("properties");
-        rp.putObject("attempts").put("type", "integer").put("minimum", 1).put("maximum", 100);
-        rp.putObject("delay").put("type", "string").put("pattern", DURATION);
-        rp.putObject("backoff").put("type", "string").putArray("enum").add("fixed").add("exponential");
-        rp.putObject("max-delay").put("type", "string").put("pattern", DURATION);
-        stp.putObject("timeout").put("type", "string").put("pattern", DURATION);
-        stp.putObject("continue-on-error").put("type", "boolean");
+        rp.putObject("attempts").put("type", "integer").put("minimum", 1).put("maximum", 100)
+                .put("description", "Attempts in all, the first included (default 3)");
+        rp.putObject("delay").put("type", "string").put("pattern", DURATION).put("description", "Pause before the next attempt (default 1s)");
+        rp.putObject("backoff").put("type", "string").put("description", "fixed: the same delay each time; exponential: doubled each time").putArray("enum").add("fixed").add("exponential");
+        rp.putObject("max-delay").put("type", "string").put("pattern", DURATION).put("description", "Upper bound of an exponential delay");
+        stp.putObject("timeout").put("type", "string").put("pattern", DURATION).put("description", "How long one attempt may take, e.g. 10m");
+        stp.putObject("continue-on-error").put("type", "boolean")
+                .put("description", "When true, a failure of this step does not fail the run");
         return s;
     }
 }

@@ -63,6 +63,29 @@ class SchemaFileTest {
                 + " regenerate it with: bin/runbook schema > schemas/runbook.schema.json");
     }
 
+    /** An editor shows these on hover: every field of the language, at every level, has one. */
+    @Test
+    void everyFieldOfTheLanguageHasADescription() {
+        List<String> missing = new ArrayList<>();
+        undescribed(SchemaGenerator.structural(), "", missing);
+        assertTrue(missing.isEmpty(), "fields without a description: " + missing);
+    }
+
+    private static void undescribed(JsonNode node, String path, List<String> missing) {
+        if (node == null || !node.isObject()) {
+            return;
+        }
+        JsonNode props = node.get("properties");
+        if (props != null) {
+            props.fields().forEachRemaining(e -> {
+                if (!e.getValue().hasNonNull("description")) {
+                    missing.add(path + "/" + e.getKey());
+                }
+            });
+        }
+        node.fields().forEachRemaining(e -> undescribed(e.getValue(), path + "/" + e.getKey(), missing));
+    }
+
     @Test
     void shippedSchemaDescribesEveryMainAction() throws IOException {
         String file = Files.readString(SCHEMA, StandardCharsets.UTF_8);
