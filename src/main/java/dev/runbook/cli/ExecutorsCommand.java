@@ -40,25 +40,7 @@ final class ExecutorsCommand implements Callable<Integer> {
                 boolean isDefault = e.defaultAction().filter(a.name()::equals).isPresent();
                 cli.out().println("  uses: " + e.name() + "." + a.name() + (isDefault ? "  (or just `" + e.name() + "`)" : "")
                         + "  — " + a.summary());
-                for (ParamSpec p : a.params()) {
-                    StringBuilder line = new StringBuilder("      ").append(p.name()).append(": ").append(p.type().yamlName());
-                    if (p.required() && p.defaultValue() == null) {
-                        line.append(", required");
-                    }
-                    if (p.defaultValue() != null) {
-                        line.append(", default ").append(p.defaultValue());
-                    }
-                    if (!p.allowed().isEmpty()) {
-                        line.append(", one of ").append(String.join("|", p.allowed()));
-                    }
-                    if (p.sensitive()) {
-                        line.append(", may be a secret");
-                    }
-                    if (p.description() != null) {
-                        line.append(" — ").append(p.description());
-                    }
-                    cli.out().println(line);
-                }
+                a.params().forEach(p -> printParam(p, "      "));
                 if (!a.outputs().isEmpty()) {
                     cli.out().println("      outputs: " + String.join(", ", a.outputs().stream().map(OutputSpec::name).toList()));
                 }
@@ -66,5 +48,32 @@ final class ExecutorsCommand implements Callable<Integer> {
             cli.out().println();
         }
         return ExitCodes.OK;
+    }
+
+    /** One parameter per line, then its nested keys (or its list elements' and map values' keys), indented under it. */
+    private void printParam(ParamSpec p, String indent) {
+        StringBuilder line = new StringBuilder(indent).append(p.name()).append(": ").append(p.typeLabel());
+        if (p.required() && p.defaultValue() == null) {
+            line.append(", required");
+        }
+        if (p.defaultValue() != null) {
+            line.append(", default ").append(p.defaultValue());
+        }
+        if (!p.allowed().isEmpty()) {
+            line.append(", one of ").append(String.join("|", p.allowed()));
+        }
+        if (p.sensitive()) {
+            line.append(", may be a secret");
+        }
+        if (p.description() != null) {
+            line.append(" — ").append(p.description());
+        }
+        cli.out().println(line);
+        p.fields().forEach(f -> printParam(f, indent + "    "));
+        for (ParamSpec element : new ParamSpec[] {p.items(), p.values()}) {
+            if (element != null) {
+                element.fields().forEach(f -> printParam(f, indent + "    "));
+            }
+        }
     }
 }

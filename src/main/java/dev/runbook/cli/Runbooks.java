@@ -35,7 +35,7 @@ final class Runbooks {
         for (Problem p : problems) {
             out.append(p.format()).append('\n');
         }
-        out.append(headline).append(": ").append(problems.size()).append(" problem(s). Nothing was run.");
+        out.append(headline).append(": ").append(problems.size()).append(problems.size() == 1 ? " problem" : " problems").append(". Nothing was run.");
         return new CliException(ExitCodes.INVALID, out.toString());
     }
 

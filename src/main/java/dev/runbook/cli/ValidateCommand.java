@@ -30,7 +30,8 @@ final class ValidateCommand implements Callable<Integer> {
         for (Path file : files) {
             try {
                 ValidRunbook valid = Runbooks.load(cli, registry, file);
-                cli.out().println(file + ": valid (" + valid.runbook().allSteps().size() + " steps)");
+                int steps = valid.runbook().allSteps().size();
+                cli.out().println(file + ": valid (" + steps + (steps == 1 ? " step)" : " steps)"));
             } catch (CliException e) {
                 cli.err().println(e.getMessage());
                 code = e.exitCode();

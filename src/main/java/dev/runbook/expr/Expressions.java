@@ -165,7 +165,7 @@ public final class Expressions {
         }
         CelValidationResult parsed = cel.parse(CelNames.normalize(text));
         if (parsed.hasError()) {
-            throw new ExpressionException("cannot parse `" + text + "`: " + firstLine(parsed.getErrorString()));
+            throw new ExpressionException(CelErrors.syntax(text, parsed.getErrorString()));
         }
         try {
             List<List<String>> chains = explainUnknownReferences(parsed.getAst(), text);
@@ -192,7 +192,7 @@ public final class Expressions {
             cache.put(text, c);
             return c;
         } catch (CelValidationException e) { // compiling throws nothing else
-            throw new ExpressionException("`" + text + "`: " + firstLine(e.getMessage()));
+            throw new ExpressionException(CelErrors.check(text, e.getMessage()));
         }
     }
 

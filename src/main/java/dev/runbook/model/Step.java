@@ -33,7 +33,7 @@ public record Step(String id, String name, String uses, Map<String, Object> with
 
     /** Whether this step calls another runbook rather than an executor. */
     public boolean callsRunbook() {
-        return uses.startsWith("./") || uses.startsWith("../") || uses.endsWith(".yaml") || uses.endsWith(".yml");
+        return uses != null && (uses.startsWith("./") || uses.startsWith("../") || uses.endsWith(".yaml") || uses.endsWith(".yml"));
     }
 
     public String displayName() {

@@ -54,10 +54,16 @@ public final class RunbookLoader {
         String text;
         try {
             if (Files.size(abs) > YamlTree.MAX_BYTES) {
-                throw new InvalidRunbookException(List.of(Problem.at(Location.unknown(name),
-                        "file is larger than 8 MiB; a runbook never needs that much")));
+                int line = 1;
+                try (java.io.InputStream in = Files.newInputStream(abs)) {
+                    for (byte b : in.readNBytes(YamlTree.MAX_BYTES)) {
+                        line += b == '\n' ? 1 : 0;
+                    }
+                }
+                throw new InvalidRunbookException(List.of(Problem.at(new Location(name, line, 1),
+                        "file is larger than 8 MiB (the limit is reached on this line); a runbook never needs that much")));
             }
-            text = Files.readString(abs, StandardCharsets.UTF_8);
+            text = utf8(name, Files.readAllBytes(abs));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new InvalidRunbookException(List.of(Problem.at(Location.unknown(name), "no such file")));
         } catch (IOException e) {
@@ -68,32 +74,46 @@ public final class RunbookLoader {
             throw new InvalidRunbookException(parsed.problems());
         }
         List<Problem> problems = schema.check(parsed.tree());
-        // unknown fields leave the rest readable: go on, so every problem is reported at once;
-        // a field of the wrong shape does not, so stop there
-        if (!problems.stream().allMatch(p -> p.message().startsWith("unknown field"))) {
-            throw new InvalidRunbookException(problems);
+        if (!(parsed.tree().root() instanceof Map<?, ?>)) {
+            throw new InvalidRunbookException(problems); // nothing else to read
         }
+        // fields of the wrong shape do not stop the checks of the parts that parse: every problem at once
         Runbook runbook = new RunbookReader(parsed.tree(), abs).read();
         loading.push(abs);
         try {
-            ValidRunbook valid = new RunbookValidator(registry, this, runbook, text).validate();
-            if (!problems.isEmpty()) {
-                throw new InvalidRunbookException(problems);
-            }
+            ValidRunbook valid = new RunbookValidator(registry, this, runbook, text, problems).validate();
             loaded.put(abs, valid);
             return valid;
-        } catch (InvalidRunbookException e) {
-            if (problems.isEmpty() || e.problems().equals(problems)) {
-                throw e;
-            }
-            List<Problem> all = new ArrayList<>(problems);
-            all.addAll(e.problems());
-            all.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
-                    .thenComparingInt(p -> p.location().column()));
-            throw new InvalidRunbookException(all);
         } finally {
             loading.pop();
         }
+    }
+
+    /** The text, or the line and column of the first byte that is not UTF-8 (a file saved as Latin-1, say). */
+    static String utf8(String name, byte[] bytes) throws InvalidRunbookException {
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            int column = new String(bytes, lineStart, at - lineStart, StandardCharsets.UTF_8).length() + 1;
+            throw new InvalidRunbookException(List.of(Problem.at(new Location(name, line, column), String.format(
+                    "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may have been saved as Latin-1 or Windows-1252)",
+                    bytes[at] & 0xff))));
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** Paths in messages are relative to the working directory when they can be: shorter to read. */

@@ -17,13 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns a schema-checked {@link YamlTree} into the {@link Runbook} model, keeping the
- * location of every field for later messages. Structure was checked by the schema already,
- * so this class only maps; meaning is checked by {@link RunbookValidator}.
+ * Turns a {@link YamlTree} into the {@link Runbook} model, keeping the location of every field
+ * for later messages. The schema reports every field of the wrong shape; this class reads what
+ * it can and leaves the rest out (a step without an id, a type that is no type), so the meaning
+ * of the parts that do parse is still checked by {@link RunbookValidator}: every problem at once.
  */
 final class RunbookReader {
 
@@ -41,25 +41,27 @@ final class RunbookReader {
         Map<String, InputDef> inputs = new LinkedHashMap<>();
         map(root.get("inputs")).forEach((name, v) -> {
             Map<String, Object> def = map(v);
-            String type = (String) def.getOrDefault("type", "string");
-            inputs.put(name, new InputDef(name, ParamType.valueOf(type.toUpperCase(Locale.ROOT)),
+            inputs.put(name, new InputDef(name, inputType(def.get("type")),
                     Boolean.TRUE.equals(def.get("required")), def.get("default"),
-                    (String) def.get("description"), tree.locateKey("/inputs/" + name)));
+                    text(def.get("description")), tree.locateKey("/inputs/" + name)));
         });
         Map<String, SecretDef> secrets = new LinkedHashMap<>();
         map(root.get("secrets")).forEach((name, v) -> {
             Map<String, Object> def = map(v);
-            secrets.put(name, new SecretDef(name, (String) def.get("env"), (String) def.get("file"),
+            secrets.put(name, new SecretDef(name, text(def.get("env")), text(def.get("file")),
                     Boolean.TRUE.equals(def.get("optional")), tree.locateKey("/secrets/" + name)));
         });
         List<Precondition> preconditions = new ArrayList<>();
         List<Object> pre = list(root.get("preconditions"));
         for (int i = 0; i < pre.size(); i++) {
             Map<String, Object> p = map(pre.get(i));
-            preconditions.add(new Precondition(String.valueOf(p.get("check")), (String) p.get("message"),
+            if (!(p.get("check") instanceof String check)) {
+                continue; // reported by the schema
+            }
+            preconditions.add(new Precondition(check, text(p.get("message")),
                     tree.locate("/preconditions/" + i + "/check")));
         }
-        return new Runbook((String) root.get("name"), (String) root.get("description"), file, inputs, secrets,
+        return new Runbook(text(root.get("name")), text(root.get("description")), file, inputs, secrets,
                 preconditions, duration(root.get("deadline")), duration(root.get("grace")),
                 target(root.get("target")),
                 steps(root.get("steps"), "steps"), steps(root.get("on-failure"), "on-failure"),
@@ -74,14 +76,17 @@ final class RunbookReader {
                 settings.put(k, map(v));
             }
         });
-        return new TargetSection((String) t.get("default"), settings, tree.locate("/target"));
+        return new TargetSection(text(t.get("default")), settings, tree.locate("/target"));
     }
 
     private List<Step> steps(Object raw, String section) {
         List<Step> out = new ArrayList<>();
         List<Object> items = list(raw);
         for (int i = 0; i < items.size(); i++) {
-            out.add(step(map(items.get(i)), "/" + section + "/" + i));
+            Map<String, Object> s = map(items.get(i));
+            if (s.get("id") instanceof String) {
+                out.add(step(s, "/" + section + "/" + i)); // without an id nothing can refer to it: the schema says what is missing
+            }
         }
         return out;
     }
@@ -92,30 +97,45 @@ final class RunbookReader {
             where.put(field, tree.locateKey(pointer + "/" + field));
         }
         Map<String, Object> with = map(s.get("with"));
-        for (String param : with.keySet()) {
-            where.put("with." + param, tree.locateKey(pointer + "/with/" + param));
-        }
+        nestedLocations(with, "with", pointer + "/with", where);
         Object needsRaw = s.get("needs");
         List<String> needs = new ArrayList<>();
         if (needsRaw instanceof String one) {
             needs.add(one);
         } else {
-            list(needsRaw).forEach(n -> needs.add(String.valueOf(n)));
+            list(needsRaw).stream().filter(String.class::isInstance).forEach(n -> needs.add((String) n));
         }
         for (int i = 0; i < needs.size(); i++) {
             where.put("needs." + needs.get(i), tree.locate(pointer + "/needs" + (needsRaw instanceof String ? "" : "/" + i)));
         }
         Object cond = s.get("if");
-        return new Step((String) s.get("id"), (String) s.get("name"), (String) s.get("uses"), with, needs,
-                cond == null ? null : String.valueOf(cond), retry(map(s.get("retry"))), duration(s.get("timeout")),
+        return new Step((String) s.get("id"), text(s.get("name")), text(s.get("uses")), with, needs,
+                cond instanceof String || cond instanceof Boolean ? String.valueOf(cond) : null,
+                retry(map(s.get("retry"))), duration(s.get("timeout")),
                 Boolean.TRUE.equals(s.get("continue-on-error")), tree.locate(pointer), where);
+    }
+
+    /** Where every key and list element under {@code with:} was written: nested values get messages at their line. */
+    private void nestedLocations(Object value, String field, String pointer, Map<String, Location> where) {
+        if (value instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                String child = pointer + "/" + String.valueOf(k).replace("~", "~0").replace("/", "~1");
+                where.put(field + "." + k, tree.locateKey(child));
+                nestedLocations(v, field + "." + k, child, where);
+            });
+        } else if (value instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                where.put(field + "[" + i + "]", tree.locate(pointer + "/" + i));
+                nestedLocations(l.get(i), field + "[" + i + "]", pointer + "/" + i, where);
+            }
+        }
     }
 
     private static RetryPolicy retry(Map<String, Object> r) {
         if (r.isEmpty()) {
             return RetryPolicy.NONE;
         }
-        int attempts = ((Number) r.getOrDefault("attempts", 3L)).intValue();
+        int attempts = r.get("attempts") instanceof Number n ? n.intValue() : 3;
         Duration delay = duration(r.getOrDefault("delay", "1s"));
         RetryPolicy.Backoff backoff = "exponential".equals(r.get("backoff"))
                 ? RetryPolicy.Backoff.EXPONENTIAL : RetryPolicy.Backoff.FIXED;
@@ -125,6 +145,23 @@ final class RunbookReader {
 
     private static Duration duration(Object raw) {
         return raw == null ? null : Durations.parse(String.valueOf(raw)).orElse(null);
+    }
+
+    /** A string field, or null when it is missing or of another shape (the schema reports that). */
+    private static String text(Object raw) {
+        return raw instanceof String s ? s : null;
+    }
+
+    private static ParamType inputType(Object raw) {
+        if (raw == null) {
+            return ParamType.STRING;
+        }
+        for (ParamType t : ParamType.values()) {
+            if (t.yamlName().equals(raw)) {
+                return t;
+            }
+        }
+        return ParamType.ANY; // missing means string; anything else was reported by the schema
     }
 
     @SuppressWarnings("unchecked")

@@ -47,12 +47,15 @@ final class RunbookValidator {
     private final List<Problem> problems = new ArrayList<>();
     private final Map<String, BoundStep> bound = new LinkedHashMap<>();
 
-    RunbookValidator(ExecutorRegistry registry, RunbookLoader loader, Runbook runbook, String source) {
+    /** @param schemaProblems what the schema found already; reported together with the rest */
+    RunbookValidator(ExecutorRegistry registry, RunbookLoader loader, Runbook runbook, String source,
+                     List<Problem> schemaProblems) {
         this.registry = registry;
         this.loader = loader;
         this.runbook = runbook;
         this.source = source;
         this.file = runbook.location().file();
+        this.problems.addAll(schemaProblems);
     }
 
     ValidRunbook validate() throws InvalidRunbookException {
@@ -65,16 +68,29 @@ final class RunbookValidator {
             referenced.put(b.step().id(), checkStepExpressions(b, expressions));
         }
         for (Precondition p : runbook.preconditions()) {
-            checkCondition(p.check(), expressions, p.location(), null, "preconditions.check");
+            Set<String> reads = checkCondition(p.check(), expressions, p.location(), null, "preconditions.check");
+            // a precondition is decided before the main steps change anything: it may wait for a
+            // main step it reads, never for an on-failure or finally step (those run after it)
+            for (String s : reads) {
+                BoundStep other = bound.get(s);
+                if (other != null && other.section() != Section.MAIN) {
+                    problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s + "' of the "
+                            + sectionName(other.section()) + " section, which runs only after the main steps",
+                            "a precondition may read only inputs, env, run and main steps"));
+                }
+            }
         }
         runbook.outputs().forEach((name, expr) -> checkValue(expr, expressions, runbook.location(), null, "outputs." + name));
         StepGraph main = graph(Section.MAIN, referenced);
         StepGraph onFailure = graph(Section.ON_FAILURE, referenced);
         StepGraph cleanup = graph(Section.FINALLY, referenced);
         if (!problems.isEmpty()) {
-            problems.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
+            Map<String, Problem> distinct = new LinkedHashMap<>();
+            problems.forEach(p -> distinct.putIfAbsent(p.format(), p));
+            List<Problem> all = new ArrayList<>(distinct.values());
+            all.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
                     .thenComparingInt(p -> p.location().column()));
-            throw new InvalidRunbookException(problems);
+            throw new InvalidRunbookException(all);
         }
         return new ValidRunbook(runbook, source, Map.copyOf(bound), main, onFailure, cleanup, new Evaluator(expressions));
     }
@@ -98,6 +114,10 @@ final class RunbookValidator {
                 problems.add(new Problem(step.locationOf("id"), step.id(), "id",
                         "step id '" + step.id() + "' differs from another only by - and _, which expressions cannot tell apart", null));
             }
+            if (step.uses() == null) {
+                bound.put(step.id(), new BoundStep(step, section, null, null)); // missing `uses`: reported by the schema
+                continue;
+            }
             if (step.callsRunbook()) {
                 bound.put(step.id(), new BoundStep(step, section, null, bindCall(step)));
                 continue;
@@ -105,12 +125,19 @@ final class RunbookValidator {
             try {
                 ExecutorRegistry.Resolved action = registry.resolve(step.uses());
                 bound.put(step.id(), new BoundStep(step, section, action, null));
-                checkParams(step, action.action().params(), step.with(), "with");
+                if (!shapeReported(step, "with")) {
+                    checkParams(step, action.action().params(), step.with(), "with");
+                }
             } catch (ExecutorRegistry.UnknownActionException e) {
                 problems.add(new Problem(step.locationOf("uses"), step.id(), "uses", e.getMessage(), e.hint()));
                 bound.put(step.id(), new BoundStep(step, section, null, null));
             }
         }
+    }
+
+    /** Whether the schema found this step field of the wrong shape (then it reads as empty: no more guessing). */
+    private boolean shapeReported(Step step, String field) {
+        return problems.stream().anyMatch(p -> step.id().equals(p.step()) && field.equals(p.field()));
     }
 
     private ValidRunbook bindCall(Step step) {
@@ -148,8 +175,12 @@ final class RunbookValidator {
             String field = prefix + "." + e.getKey();
             ParamSpec spec = byName.get(e.getKey());
             if (spec == null) {
-                problems.add(new Problem(step.locationOf(field), step.id(), field, "unknown parameter '" + e.getKey() + "' for " + step.uses(),
-                        hintOr(e.getKey(), byName.keySet(), byName.isEmpty() ? "it takes no parameters" : "parameters: " + String.join(", ", byName.keySet()))));
+                boolean top = prefix.equals("with");
+                problems.add(new Problem(step.locationOf(field), step.id(), field, top
+                        ? "unknown parameter '" + e.getKey() + "' for " + step.uses()
+                        : "unknown key '" + e.getKey() + "' in " + prefix.substring("with.".length()),
+                        hintOr(e.getKey(), byName.keySet(), byName.isEmpty() ? "it takes no parameters"
+                                : (top ? "parameters: " : "keys: ") + String.join(", ", byName.keySet()))));
                 continue;
             }
             checkLiteral(step, spec, e.getValue(), field);
@@ -157,38 +188,60 @@ final class RunbookValidator {
         for (ParamSpec spec : specs) {
             if (spec.required() && spec.defaultValue() == null && given.get(spec.name()) == null) {
                 problems.add(new Problem(step.locationOf(prefix), step.id(), prefix + "." + spec.name(),
-                        "missing required parameter '" + spec.name() + "' for " + step.uses()
+                        (prefix.equals("with") ? "missing required parameter '" + spec.name() + "' for " + step.uses()
+                                : "missing required key '" + spec.name() + "' in " + prefix.substring("with.".length()))
                                 + (spec.description() != null ? " (" + spec.description() + ")" : ""), null));
             }
         }
     }
 
+    /** A literal checked against its spec, down to every nested key, list element and map value. */
     @SuppressWarnings("unchecked")
     private void checkLiteral(Step step, ParamSpec spec, Object value, String field) {
-        if (value == null || (value instanceof String s && Template.containsExpression(s) && spec.type() != ParamType.STRING)) {
+        if (value == null || (value instanceof String s && Template.containsExpression(s)
+                && (spec.type() != ParamType.STRING || spec.pattern() != null || !spec.allowed().isEmpty()))) {
             return; // expressions are type-checked by CEL; their values again at run time
+        }
+        if (spec.type() == ParamType.LIST && spec.items() != null) {
+            List<Object> items = value instanceof List<?> l ? (List<Object>) l : List.of(value); // one value: a list of one
+            for (int i = 0; i < items.size(); i++) {
+                checkLiteral(step, spec.items(), items.get(i), value instanceof List ? field + "[" + i + "]" : field);
+            }
+            return;
         }
         boolean ok = switch (spec.type()) {
             case STRING -> value instanceof String || value instanceof Number || value instanceof Boolean;
             case INT -> value instanceof Long;
             case NUMBER -> value instanceof Number;
             case BOOL -> value instanceof Boolean;
-            case DURATION -> value instanceof Number || Durations.parse(String.valueOf(value)).isPresent();
+            case DURATION -> Durations.parse(String.valueOf(value)).isPresent();
             case LIST -> value instanceof List || value instanceof String;
             case MAP -> value instanceof Map;
             case ANY -> true;
         };
         if (!ok) {
             problems.add(new Problem(step.locationOf(field), step.id(), field, "must be " + article(spec.type())
-                    + ", got " + describe(value), spec.type() == ParamType.DURATION ? "write e.g. 30s, 5m, 1h30m" : null));
+                    + ", got " + describe(value), spec.type() == ParamType.DURATION
+                    ? (value instanceof Long n ? "write `" + n + "s` for seconds or `" + n + "m` for minutes" : "write e.g. 30s, 5m, 1h30m")
+                    : null));
+            return;
+        }
+        if (spec.pattern() != null && !(value instanceof Map || value instanceof List)
+                && !String.valueOf(value).matches(spec.pattern())) {
+            problems.add(new Problem(step.locationOf(field), step.id(), field, "must be " + spec.patternWords() + ", got "
+                    + describe(value), null));
             return;
         }
         if (!spec.allowed().isEmpty() && value instanceof String s && !Template.containsExpression(s) && !spec.allowed().contains(s)) {
             problems.add(new Problem(step.locationOf(field), step.id(), field, "must be one of " + String.join(", ", spec.allowed())
                     + ", got '" + s + "'", DidYouMean.hint(s, spec.allowed())));
         }
-        if (!spec.fields().isEmpty() && value instanceof Map<?, ?> m) {
-            checkParams(step, spec.fields(), (Map<String, Object>) m, field);
+        if (value instanceof Map<?, ?> m) {
+            if (!spec.fields().isEmpty()) {
+                checkParams(step, spec.fields(), (Map<String, Object>) m, field);
+            } else if (spec.values() != null) {
+                ((Map<String, Object>) m).forEach((k, v) -> checkLiteral(step, spec.values(), v, field + "." + k));
+            }
         }
     }
 
@@ -246,7 +299,16 @@ final class RunbookValidator {
             steps.addAll(checkCondition(step.condition(), expressions, step.locationOf("if"), step.id(), "if"));
         }
         for (String need : step.needs()) {
-            if (!bound.containsKey(need)) {
+            if (need.equals(step.id())) {
+                problems.add(new Problem(step.locationOf("needs." + need), step.id(), "needs",
+                        "step '" + need + "' needs itself, so it could never start", "remove '" + need + "' from its `needs:`"));
+            } else if (bound.containsKey(need) && bound.get(need).section() != b.section()) {
+                BoundStep other = bound.get(need);
+                problems.add(new Problem(step.locationOf("needs." + need), step.id(), "needs",
+                        "needs step '" + need + "' of the " + sectionName(other.section()) + " section; `needs:` names steps of the same section",
+                        other.section().ordinal() < b.section().ordinal()
+                                ? "earlier sections have ended when this one starts: drop it from `needs:`" : null));
+            } else if (!bound.containsKey(need)) {
                 problems.add(new Problem(step.locationOf("needs." + need), step.id(), "needs",
                         "needs unknown step '" + need + "'", hintOr(need, bound.keySet(), null)));
             }
@@ -254,9 +316,12 @@ final class RunbookValidator {
         // a step may read steps of its own section (an edge) or of an earlier section (already run)
         for (String s : steps) {
             BoundStep other = bound.get(s);
-            if (other != null && other.section().ordinal() > b.section().ordinal()) {
-                problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' from the "
-                        + other.section().name().toLowerCase(Locale.ROOT).replace('_', '-') + " section, which runs later", null));
+            if (s.equals(step.id())) {
+                problems.add(new Problem(step.location(), step.id(), null, "reads its own outputs or status, which exist only after it has run",
+                        "read them in a later step"));
+            } else if (other != null && other.section().ordinal() > b.section().ordinal()) {
+                problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' of the "
+                        + sectionName(other.section()) + " section, which runs later", null));
             }
         }
         return steps;
@@ -303,6 +368,9 @@ final class RunbookValidator {
             } catch (IllegalArgumentException ex) {
                 problems.add(new Problem(at, step, field, ex.getMessage(), null));
             }
+        } else if (value instanceof String s) {
+            looksLikeExpression(s).ifPresent(fix -> problems.add(new Problem(at, step, field,
+                    "'" + s + "' looks like an expression but is plain text", "write `" + fix + "`")));
         } else if (value instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 ExprFacts f = scan(e.getValue(), expressions, at, step, field + "." + e.getKey());
@@ -317,6 +385,16 @@ final class RunbookValidator {
             }
         }
         return new ExprFacts(steps, secret);
+    }
+
+    private static final java.util.regex.Pattern ALMOST_EXPRESSION = java.util.regex.Pattern.compile(
+            "(\\$?\\{\\{|\\$\\{(?!\\{))\\s*((?:inputs|secrets|env|run|steps)\\b[^}]*?)\\s*}}?");
+
+    /** "{{ inputs.url }}" or "${ inputs.url }" (the `$` or a brace forgotten): the fixed form, if it looks like one. */
+    static java.util.Optional<String> looksLikeExpression(String text) {
+        java.util.regex.Matcher m = ALMOST_EXPRESSION.matcher(text);
+        return m.find() ? java.util.Optional.of(Template.OPEN + " " + m.group(2).trim() + " " + Template.CLOSE)
+                : java.util.Optional.empty();
     }
 
     private Set<String> references(String text, Expressions expressions, Location at, String step, String field) {
@@ -364,6 +442,14 @@ final class RunbookValidator {
         return g;
     }
 
+    static String sectionName(Section section) {
+        return switch (section) {
+            case MAIN -> "steps";
+            case ON_FAILURE -> "on-failure";
+            case FINALLY -> "finally";
+        };
+    }
+
     private static String hintOr(String wrong, java.util.Collection<String> known, String fallback) {
         String h = DidYouMean.hint(wrong, known);
         return h != null ? h : fallback;
@@ -373,7 +459,7 @@ final class RunbookValidator {
         return switch (t) {
             case INT -> "an integer";
             case BOOL -> "true or false";
-            case DURATION -> "a duration";
+            case DURATION -> "a duration like 30s or 5m";
             case LIST -> "a list";
             case MAP -> "a mapping";
             case NUMBER -> "a number";

@@ -13,17 +13,27 @@ import dev.runbook.model.Problem;
 
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Checks a document against the language's JSON Schema (networknt json-schema-validator)
- * and turns each violation into a {@link Problem} with the line it was written on.
+ * and turns each violation into a {@link Problem} in the user's words, with the line it was
+ * written on: what the field must be (read from the schema node that failed) and what was
+ * found; never the validator's own text or a regular expression.
  */
 public final class SchemaCheck {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> SHAPE = Set.of("type", "anyOf", "oneOf");
+    /** Step fields whose choice of forms reads better said by hand. */
+    private static final Map<String, String> FIELD_WORDS = Map.of(
+            "needs", "a step id or a list of step ids",
+            "if", "an expression such as ${{ inputs.dry_run }} or true/false");
     private final JsonSchema schema;
     private final JsonNode schemaNode;
 
@@ -36,51 +46,182 @@ public final class SchemaCheck {
     public List<Problem> check(YamlTree tree) {
         JsonNode instance = JSON.valueToTree(tree.root());
         Set<ValidationMessage> messages = schema.validate(instance);
+        // a field of the wrong shape fails every branch of an anyOf: one problem per field, not per branch
+        Map<String, ValidationMessage> shapeByPointer = new LinkedHashMap<>();
         List<Problem> problems = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
         for (ValidationMessage m : messages) {
             String pointer = m.getInstanceLocation().toString();
-            Problem p = toProblem(tree, instance, m, pointer);
-            if (p != null && seen.add(p.format())) {
-                problems.add(p);
+            if (SHAPE.contains(m.getType()) && !pointer.contains("/secrets/")) {
+                ValidationMessage before = shapeByPointer.get(pointer);
+                if (before == null || !before.getType().equals("anyOf") && !before.getType().equals("oneOf")) {
+                    shapeByPointer.put(pointer, m);
+                }
+                continue;
             }
+            add(problems, seen, toProblem(tree, instance, m, pointer));
         }
+        shapeByPointer.forEach((pointer, m) -> add(problems, seen, shape(tree, instance, m, pointer)));
         problems.sort(java.util.Comparator.comparingInt((Problem p) -> p.location().line())
                 .thenComparingInt(p -> p.location().column()));
         return problems;
     }
 
+    private static void add(List<Problem> problems, Set<String> seen, Problem p) {
+        if (p != null && seen.add(p.format())) {
+            problems.add(p);
+        }
+    }
+
     private Problem toProblem(YamlTree tree, JsonNode instance, ValidationMessage m, String pointer) {
         String step = stepId(instance, pointer);
         String field = fieldPath(pointer);
-        String type = m.getType();
-        switch (type) {
+        JsonNode value = instance.at(pointer);
+        JsonNode rule = propertyNode(m);
+        switch (m.getType()) {
             case "additionalProperties" -> {
                 String name = m.getProperty();
-                String child = pointer + "/" + name;
-                List<String> known = knownProperties(m.getSchemaNode() == null ? null : m.getSchemaNode());
-                return new Problem(tree.locateKey(child), step, join(field, name), "unknown field '" + name + "'",
-                        DidYouMean.hint(name, known));
+                return new Problem(tree.locateKey(pointer + "/" + name), step, join(field, name), "unknown field '" + name + "'",
+                        DidYouMean.hint(name, knownProperties()));
             }
             case "required" -> {
-                return new Problem(tree.locate(pointer), step, field,
-                        "missing required field '" + m.getProperty() + "'", null);
+                return new Problem(tree.locate(pointer), step, field, "missing required field '" + m.getProperty() + "'", null);
             }
             case "oneOf", "anyOf" -> {
-                if (pointer.contains("/secrets/")) {
-                    return new Problem(tree.locate(pointer), step, field, "give exactly one of `env` or `file`", null);
+                return new Problem(tree.locate(pointer), step, field, "give exactly one of `env` or `file`", null);
+            }
+            case "propertyNames" -> {
+                String name = m.getProperty();
+                String what = pointer.startsWith("/secrets") ? "secret" : "input";
+                return new Problem(tree.locateKey(pointer + "/" + name), null, join(field, name),
+                        what + " name '" + name + "' must be lower-case letters, digits and _, starting with a letter",
+                        "write `" + slug(name, '_') + "`");
+            }
+            case "pattern" -> {
+                if (rule != null && rule.has("anyOf")) {
+                    return null; // a branch of a choice; the shape message says what is wanted
                 }
-                return new Problem(tree.locate(pointer), step, field, clean(m.getMessage(), pointer), null);
+                String words = patternWords(m.getSchemaNode() != null && m.getSchemaNode().isTextual()
+                        ? m.getSchemaNode().asText() : rule == null ? null : rule.path("pattern").asText(null));
+                boolean id = pointer.endsWith("/id");
+                return new Problem(tree.locate(pointer), step, field, "must be " + words + ", got " + describe(value),
+                        id ? "write `" + slug(value.asText(), '-') + "`" : null);
+            }
+            case "enum" -> {
+                List<String> allowed = new ArrayList<>();
+                (rule == null ? JSON.createArrayNode() : rule.path("enum")).forEach(n -> allowed.add(n.asText()));
+                return new Problem(tree.locate(pointer), step, field, "must be one of " + String.join(", ", allowed)
+                        + ", got " + describe(value), value.isTextual() ? DidYouMean.hint(value.asText(), allowed) : null);
+            }
+            case "minItems" -> {
+                return new Problem(tree.locate(pointer), step, field,
+                        pointer.equals("/steps") ? "there are no steps; a runbook needs at least one" : "must not be empty", null);
+            }
+            case "minimum", "maximum" -> {
+                return new Problem(tree.locate(pointer), step, field, "must be " + (m.getType().equals("minimum")
+                        ? "at least " + rule.path("minimum").asText() : "at most " + rule.path("maximum").asText())
+                        + ", got " + describe(value), null);
             }
             default -> {
-                return new Problem(tree.locate(pointer), step, field, clean(m.getMessage(), pointer), null);
+                return new Problem(tree.locate(pointer), step, field, "is not written as this field expects", null);
             }
         }
     }
 
-    private static List<String> knownProperties(JsonNode schemaNodeOfAdditional) {
-        // the message's schema node is the additionalProperties node; its parent lists the properties:
-        // we cannot reach the parent from here, so list every property name the language has
+    /** A value of the wrong type: say what the field takes, in words, and what was written. */
+    private Problem shape(YamlTree tree, JsonNode instance, ValidationMessage m, String pointer) {
+        JsonNode value = instance.at(pointer);
+        JsonNode rule = propertyNode(m);
+        String last = pointer.substring(pointer.lastIndexOf('/') + 1);
+        String words = pointer.isEmpty() ? "a mapping of the runbook's fields (name:, steps:, ...)"
+                : FIELD_WORDS.containsKey(last) && stepId(instance, pointer) != null ? FIELD_WORDS.get(last)
+                : rule == null ? "something else" : expected(rule);
+        return new Problem(tree.locate(pointer), stepId(instance, pointer), fieldPath(pointer),
+                "must be " + words + ", got " + describe(value), words.startsWith("a duration") ? durationHint(value) : null);
+    }
+
+    /** The schema of the field a message is about (the property, not the branch or keyword that failed). */
+    private JsonNode propertyNode(ValidationMessage m) {
+        if (m.getSchemaLocation() == null || m.getSchemaLocation().getFragment() == null) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>(List.of(m.getSchemaLocation().getFragment().toString().split("/")));
+        if (!parts.isEmpty()) {
+            parts.remove(parts.size() - 1); // the keyword
+        }
+        while (parts.size() >= 2 && (parts.get(parts.size() - 2).equals("anyOf") || parts.get(parts.size() - 2).equals("oneOf"))) {
+            parts.remove(parts.size() - 1);
+            parts.remove(parts.size() - 1);
+        }
+        JsonNode node = schemaNode.at(String.join("/", parts).replaceFirst("^#", ""));
+        return node.isMissingNode() ? null : resolve(node);
+    }
+
+    private JsonNode resolve(JsonNode node) {
+        return node.has("$ref") ? schemaNode.at(node.get("$ref").asText().substring(1)) : node;
+    }
+
+    /** What a schema node accepts, in words: "a duration like 30s or 5m", "a step id or a list of them". */
+    String expected(JsonNode node) {
+        JsonNode n = resolve(node);
+        if (n.has("anyOf") || n.has("oneOf")) {
+            List<String> words = new ArrayList<>();
+            n.path(n.has("anyOf") ? "anyOf" : "oneOf").forEach(b -> words.add(expected(b)));
+            return String.join(" or ", words);
+        }
+        if (n.has("pattern")) {
+            return patternWords(n.get("pattern").asText());
+        }
+        if (n.has("enum")) {
+            List<String> allowed = new ArrayList<>();
+            n.get("enum").forEach(v -> allowed.add(v.asText()));
+            return "one of " + String.join(", ", allowed);
+        }
+        return switch (n.path("type").asText("")) {
+            case "string" -> "text";
+            case "integer" -> "a whole number";
+            case "number" -> "a number";
+            case "boolean" -> "true or false";
+            case "array" -> n.path("items").path("type").asText("").equals("string") ? "a list of text values" : "a list";
+            case "object" -> "a mapping (key: value lines)";
+            default -> "something else";
+        };
+    }
+
+    static String patternWords(String pattern) {
+        String words = SchemaGenerator.PATTERN_WORDS.get(pattern);
+        return words != null ? words : "written in the expected form";
+    }
+
+    /** "30" for a duration: the unit is missing. */
+    private static String durationHint(JsonNode value) {
+        return value.isIntegralNumber() ? "write `" + value.asText() + "s` for seconds or `" + value.asText() + "m` for minutes" : null;
+    }
+
+    static String describe(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return "nothing";
+        }
+        if (v.isObject()) {
+            return "a mapping";
+        }
+        if (v.isArray()) {
+            return "a list";
+        }
+        if (v.isTextual()) {
+            return "'" + v.asText() + "'";
+        }
+        return v.asText();
+    }
+
+    /** A name in the allowed form: "Load DB" → "load-db". */
+    static String slug(String name, char separator) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", String.valueOf(separator))
+                .replaceAll("^[^a-z]+", "").replaceAll("[-_]+$", "");
+        return s.isEmpty() ? "step" + separator + "1" : s;
+    }
+
+    private static List<String> knownProperties() {
         List<String> names = new ArrayList<>();
         collect(SchemaGenerator.structural(), names);
         return names;
@@ -128,15 +269,5 @@ public final class SchemaCheck {
 
     private static String join(String a, String b) {
         return a == null ? b : a + "." + b;
-    }
-
-    private static String clean(String message, String pointer) {
-        // networknt prefixes messages with the instance location; the Problem carries it already
-        String m = message.startsWith(pointer + ": ") ? message.substring(pointer.length() + 2) : message;
-        if (m.startsWith(": ")) {
-            m = m.substring(2);
-        }
-        return m.replace("does not match the regex pattern ^(\\d+(ms|s|m|h|d))+$",
-                "is not a duration (write e.g. 30s, 5m, 1h30m, 7d)");
     }
 }

@@ -35,6 +35,7 @@ public final class YamlTree {
     static final int MAX_BYTES = 8 * 1024 * 1024;
     private static final int MAX_NODES = 2_000_000;
     private static final int MAX_DEPTH = 64;
+    private static final int MAX_ALIASES = 50;
 
     private final Object root;
     private final Map<String, Location> locations;
@@ -78,12 +79,17 @@ public final class YamlTree {
     public static Result parse(String fileName, String text) {
         List<Problem> problems = new ArrayList<>();
         if (text.length() > MAX_BYTES) {
-            problems.add(Problem.at(Location.unknown(fileName),
-                    "file is larger than " + (MAX_BYTES / 1024 / 1024) + " MiB; a runbook never needs that much"));
+            problems.add(Problem.at(new Location(fileName, YamlErrors.lineAt(text, MAX_BYTES), 1),
+                    "file is larger than " + (MAX_BYTES / 1024 / 1024) + " MiB (the limit is reached on this line); "
+                            + "a runbook never needs that much"));
+            return new Result(null, problems);
+        }
+        problems.addAll(YamlErrors.tabs(fileName, text));
+        if (!problems.isEmpty()) {
             return new Result(null, problems);
         }
         LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(50);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setNestingDepthLimit(MAX_DEPTH);
         options.setCodePointLimit(MAX_BYTES);
         options.setAllowRecursiveKeys(false);
@@ -91,11 +97,10 @@ public final class YamlTree {
         try {
             node = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            problems.add(Problem.at(location(fileName, m), "not valid YAML: " + e.getProblem()));
+            problems.add(YamlErrors.explain(fileName, text, e));
             return new Result(null, problems);
         } catch (YAMLException e) {
-            problems.add(Problem.at(Location.unknown(fileName), "not valid YAML: " + e.getMessage()));
+            problems.add(YamlErrors.guard(fileName, text, e, MAX_ALIASES, MAX_DEPTH));
             return new Result(null, problems);
         }
         if (node == null) {
@@ -133,7 +138,9 @@ public final class YamlTree {
             if (++nodes > MAX_NODES || depth > MAX_DEPTH) {
                 if (nodes == MAX_NODES + 1 || depth == MAX_DEPTH + 1) {
                     problems.add(Problem.at(location(file, node.getStartMark()),
-                            "document expands to too many values (alias bomb?); refusing to read it"));
+                            nodes > MAX_NODES ? "the aliases (*name) expand to more than " + MAX_NODES
+                                    + " values by here (an alias bomb?); refusing to read it"
+                                    : "nested more than " + MAX_DEPTH + " levels deep; a runbook never needs that: refusing to read it"));
                 }
                 return null;
             }

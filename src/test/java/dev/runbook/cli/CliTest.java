@@ -54,6 +54,32 @@ class CliTest {
     }
 
     @Test
+    void validateCountsInProperEnglish() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("one.yaml"),
+                "name: one\nsteps:\n  - id: only\n    uses: test.echo\n    with: { message: hi }\n");
+        CliRunner.Result one = cli.run("validate", "one.yaml");
+        assertTrue(one.out().contains("one.yaml: valid (1 step)"), one.out());
+        java.nio.file.Files.writeString(dir.resolve("bad.yaml"),
+                "name: bad\nsteps:\n  - id: only\n    uses: test.echo\n    with: { message: hi, nope: 1 }\n");
+        CliRunner.Result bad = cli.run("validate", "bad.yaml");
+        assertTrue(bad.err().contains("bad.yaml is not a valid runbook: 1 problem. Nothing was run."), bad.err());
+    }
+
+    @Test
+    void executorsShowNestedKeysWithTypesAndDescriptions() {
+        CliRunner.Result r = cli.run("executors", "http-check");
+        assertEquals(0, r.code(), r.toString());
+        String out = r.out();
+        int expect = out.indexOf("      expect: map");
+        assertTrue(expect >= 0, out);
+        String nested = out.substring(expect);
+        assertTrue(nested.contains("\n          status: list of string (a status code like 200 or a class like 2xx), default 200 — "), out);
+        assertTrue(nested.contains("\n          body-contains: string — text the body must contain"), out);
+        assertTrue(nested.contains("\n          json: map of any — "), out);
+        assertTrue(out.contains("headers: map of string, may be a secret"), out);
+    }
+
+    @Test
     void validateReportsEveryProblemWithFileAndLine() {
         cli.copy("invalid.yaml");
         CliRunner.Result r = cli.run("validate", "invalid.yaml");

@@ -180,10 +180,34 @@ class EvaluatorTest {
 
     // ---- compile-time errors
 
+    /** Parser and checker messages in words with the likely fix: no token names, overload lists or protobuf types. */
+    @Test
+    void celErrorsSayTheLikelyFixInWords() {
+        assertEquals("`inputs.count = 2`: `=` is not a comparison; write `==` to compare",
+                assertThrows(ExpressionException.class, () -> expressions.compile("inputs.count = 2")).getMessage());
+        assertEquals("`inputs.bucket == \"a`: a quote is never closed; end the text with the same quote it starts with",
+                assertThrows(ExpressionException.class, () -> expressions.compile("inputs.bucket == \"a")).getMessage());
+        assertEquals("`size(inputs.services`: a `(` is never closed with `)`",
+                assertThrows(ExpressionException.class, () -> expressions.compile("size(inputs.services")).getMessage());
+        assertEquals("`input.bucket`: unknown name 'input' (at column 1) (did you mean `inputs`?)",
+                assertThrows(ExpressionException.class, () -> expressions.compile("input.bucket")).getMessage());
+        assertEquals("`step.fetch.outputs.token`: unknown name 'step' (at column 1) (did you mean `steps`?)",
+                assertThrows(ExpressionException.class, () -> expressions.compile("step.fetch.outputs.token")).getMessage());
+        String time = assertThrows(ExpressionException.class, () -> expressions.compile("run.started > inputs.bucket")).getMessage();
+        assertEquals("`run.started > inputs.bucket`: cannot compare (>) a time and text (at column 13) (turn the text into "
+                + "a time with timestamp(...), e.g. timestamp(\"2026-01-02T00:00:00Z\"))", time);
+        for (String bad : List.of("inputs.bucket.startsWith(1)", "size(inputs.bucket, 2)", "inputs.count = ", "'a' + 1 +")) {
+            String message = assertThrows(ExpressionException.class, () -> expressions.compile(bad)).getMessage();
+            for (String internal : List.of("overload", "protobuf", "token recognition", "mismatched input", "<EOF>", "candidates", "ERROR:")) {
+                assertFalse(message.contains(internal), bad + " → " + message);
+            }
+        }
+    }
+
     @Test
     void typeErrorsAndUnknownNamesFailAtCompileTime() throws Exception {
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("inputs.bucket + 1"))
-                .getMessage().contains("no matching overload"));
+                .getMessage().contains("cannot add (+) text and a whole number"));
         assertEquals("unknown input 'bukcet' (did you mean `bucket`?)",
                 assertThrows(ExpressionException.class, () -> expressions.compile("inputs.bukcet")).getMessage());
         assertEquals("unknown secret 'db_pasword' (did you mean `db_password`?)",
@@ -193,7 +217,7 @@ class EvaluatorTest {
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-backup.outputs.kye"))
                 .getMessage().contains("step 'find-backup' has no output 'kye'"));
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("inputs.count +"))
-                .getMessage().startsWith("cannot parse"));
+                .getMessage().contains("ends too early"));
         assertTrue(expressions.compile("inputs.count > 2").isBoolean());
         assertFalse(expressions.compile("inputs.count + 2").isBoolean());
     }

@@ -19,9 +19,11 @@ final class ComposeParams {
     static final ParamSpec PROJECT = ParamSpec.optional("project", ParamType.STRING, null,
             "Compose project name (default: the compose target's `project`)");
     static final ParamSpec FILES = ParamSpec.optional("files", ParamType.LIST, null,
-            "compose files, relative to the runbook (default: the compose target's `files`)");
+            "compose files, relative to the runbook (default: the compose target's `files`)")
+            .ofItems(ParamSpec.element(ParamType.STRING, "a compose file"));
     static final ParamSpec SERVICES = ParamSpec.optional("services", ParamType.LIST, List.of(),
-            "services to act on; empty means all services in the files");
+            "services to act on; empty means all services in the files")
+            .ofItems(ParamSpec.element(ParamType.STRING, "a Compose service"));
     static final ParamSpec SERVICE = ParamSpec.required("service", ParamType.STRING, "the Compose service");
     static final ParamSpec WITHIN = ParamSpec.optional("within", ParamType.DURATION, "2m",
             "how long to wait for the services to become healthy (or running, without a healthcheck)");
@@ -31,7 +33,7 @@ final class ComposeParams {
             "run `command` (then a string) with sh -c inside the container");
     static final ParamSpec ENV = ParamSpec.optional("env", ParamType.MAP, Map.of(),
             "environment variables for the command; values may be secrets (passed as environment, never shown)")
-            .asSensitive();
+            .asSensitive().ofValues(ParamSpec.element(ParamType.STRING, "the variable's value"));
     static final ParamSpec USER = ParamSpec.optional("user", ParamType.STRING, null, "user to run the command as");
     static final ParamSpec WORKDIR = ParamSpec.optional("workdir", ParamType.STRING, null,
             "working directory inside the container");

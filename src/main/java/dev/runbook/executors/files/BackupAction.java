@@ -49,7 +49,8 @@ final class BackupAction implements Action {
         return List.of(
                 ParamSpec.required("from", ParamType.STRING, "local directory, relative to the runbook"),
                 ParamSpec.optional("include", ParamType.LIST, List.of(),
-                        "files or sub-directories of `from` to upload, e.g. [secrets/, .env]; empty: everything"),
+                        "files or sub-directories of `from` to upload, e.g. [secrets/, .env]; empty: everything")
+                        .ofItems(ParamSpec.element(ParamType.STRING, "a path relative to `from`")),
                 ParamSpec.required("to", ParamType.STRING, "where to put them: s3://bucket/secrets/ or file:///dir/"),
                 FilesParams.STORAGE);
     }

@@ -13,7 +13,13 @@ final class FilesParams {
 
     static final ParamSpec STORAGE = ParamSpec.optional("storage", ParamType.MAP, Map.of(),
             "store options passed to the storage location (for S3: endpoint, region, path-style, sse, kms-key-id)")
-            .asSensitive();
+            .asSensitive().withFields(
+                    ParamSpec.optional("endpoint", ParamType.STRING, null, "S3 API endpoint URL"),
+                    ParamSpec.optional("region", ParamType.STRING, null, "region (default $AWS_REGION)"),
+                    ParamSpec.optional("path-style", ParamType.BOOL, null, "path-style addressing"),
+                    ParamSpec.optional("sse", ParamType.STRING, null, "server-side encryption: AES256 or aws:kms")
+                            .oneOf("AES256", "aws:kms"),
+                    ParamSpec.optional("kms-key-id", ParamType.STRING, null, "KMS key for aws:kms; may be a secret"));
 
     private FilesParams() {
     }

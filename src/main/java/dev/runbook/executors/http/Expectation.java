@@ -28,12 +28,17 @@ import java.util.regex.Pattern;
  */
 record Expectation(List<String> statuses, String bodyContains, Map<String, Object> json) {
 
+    /** One accepted status: a code or a class; {@code expect.status} and {@code expect-status} take one or a list. */
+    static final ParamSpec STATUS_ITEM = ParamSpec.element(ParamType.STRING, "a status code like 200 or a class like 2xx")
+            .matching("[1-5][0-9][0-9]|[1-5]xx", "a status code like 200 or a class like 2xx");
+
     static final ParamSpec PARAM = ParamSpec.optional("expect", ParamType.MAP, null,
             "what a healthy answer looks like").withFields(
-            ParamSpec.optional("status", ParamType.ANY, 200, "status code or list of codes (2xx allowed)"),
+            ParamSpec.optional("status", ParamType.LIST, 200, "status code or list of codes (2xx allowed)").ofItems(STATUS_ITEM),
             ParamSpec.optional("body-contains", ParamType.STRING, null, "text the body must contain"),
             ParamSpec.optional("json", ParamType.MAP, null,
-                    "JSON pointer or dotted path → expected value, e.g. {status: ok} or {\"/db\": up}"));
+                    "JSON pointer or dotted path → expected value, e.g. {status: ok} or {\"/db\": up}")
+                    .ofValues(ParamSpec.element(ParamType.ANY, "the value expected at that path (text, number, true/false, null)")));
 
     private static final Pattern STATUS = Pattern.compile("[1-5]\\d\\d|[1-5]xx");
     private static final ObjectMapper JSON = new ObjectMapper();

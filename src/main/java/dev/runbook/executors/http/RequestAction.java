@@ -27,8 +27,8 @@ public final class RequestAction implements Action {
             RequestSpec.method("POST"),
             RequestSpec.HEADERS,
             RequestSpec.BODY,
-            ParamSpec.optional("expect-status", ParamType.ANY, null,
-                    "status code or list of codes that count as success (default: any 2xx)"),
+            ParamSpec.optional("expect-status", ParamType.LIST, null,
+                    "status code or list of codes that count as success (default: any 2xx)").ofItems(Expectation.STATUS_ITEM),
             ParamSpec.optional("timeout", ParamType.DURATION, "10s", "how long the request may take"),
             HttpClients.INSECURE,
             HttpClients.CA_FILE);

@@ -40,7 +40,8 @@ record RequestSpec(String method, URI uri, String label, Map<String, String> hea
     static final ParamSpec URL = ParamSpec.required("url", ParamType.STRING,
             "http:// or https:// URL; may be a secret (a webhook token in the path)").asSensitive();
     static final ParamSpec HEADERS = ParamSpec.optional("headers", ParamType.MAP, null,
-            "request headers; values may be secrets (Authorization)").asSensitive();
+            "request headers; values may be secrets (Authorization)").asSensitive()
+            .ofValues(ParamSpec.element(ParamType.STRING, "the header's value"));
     static final ParamSpec BODY = ParamSpec.optional("body", ParamType.ANY, null,
             "request body: a mapping is sent as JSON, a string as is (Content-Type application/json unless a header says otherwise)");
 

@@ -51,7 +51,8 @@ final class ApplyAction implements Action {
     public List<ParamSpec> params() {
         return Connection.params(
                 ParamSpec.optional("file", ParamType.STRING, null, "manifest file, relative to the runbook"),
-                ParamSpec.optional("files", ParamType.LIST, null, "manifest files, relative to the runbook"),
+                ParamSpec.optional("files", ParamType.LIST, null, "manifest files, relative to the runbook")
+                        .ofItems(ParamSpec.element(ParamType.STRING, "a manifest file")),
                 ParamSpec.optional("manifest", ParamType.ANY, null, "inline manifest: a mapping, a list, or YAML text (multi-document)"),
                 ParamSpec.optional("field-manager", ParamType.STRING, FIELD_MANAGER, "field manager name for server-side apply"));
     }

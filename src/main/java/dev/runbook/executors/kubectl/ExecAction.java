@@ -50,7 +50,8 @@ final class ExecAction implements Action {
     @Override
     public List<ParamSpec> params() {
         return Connection.params(
-                ParamSpec.required("command", ParamType.LIST, "the command as an argument array, e.g. [alembic, upgrade, head]"),
+                ParamSpec.required("command", ParamType.LIST, "the command as an argument array, e.g. [alembic, upgrade, head]")
+                        .ofItems(ParamSpec.element(ParamType.STRING, "one argument")),
                 Pods.POD, Pods.SELECTOR, Pods.DEPLOYMENT, Pods.CONTAINER,
                 ParamSpec.optional("within", ParamType.DURATION, "30m", "how long the command may run"),
                 ParamSpec.optional("destructive", ParamType.BOOL, false, "flag the step as destructive (e.g. a migration)"));

@@ -56,7 +56,8 @@ final class RunJobAction implements Action {
     public List<ParamSpec> params() {
         return Connection.params(
                 ParamSpec.optional("from-cronjob", ParamType.STRING, null, "create the job from this CronJob's template"),
-                ParamSpec.optional("job", ParamType.MAP, null, "inline Job manifest, or just its spec (with template)"),
+                ParamSpec.optional("job", ParamType.MAP, null, "inline Job manifest, or just its spec (with template)")
+                        .ofValues(ParamSpec.element(ParamType.ANY, "Kubernetes Job fields, checked by the API server (dry run in the plan)")),
                 ParamSpec.optional("name", ParamType.STRING, null, "job name (default: derived from the source, the run and the step)"),
                 ParamSpec.optional("within", ParamType.DURATION, "30m", "how long the job may take"),
                 ParamSpec.optional("log-lines", ParamType.INT, 200L, "how many lines of each pod's log to copy into the step log"),

@@ -54,7 +54,8 @@ final class SecretFromFilesAction implements Action {
     public List<ParamSpec> params() {
         return Connection.params(
                 ParamSpec.required("name", ParamType.STRING, "secret name"),
-                ParamSpec.optional("files", ParamType.MAP, null, "key -> file path (relative to the runbook)"),
+                ParamSpec.optional("files", ParamType.MAP, null, "key -> file path (relative to the runbook)")
+                        .ofValues(ParamSpec.element(ParamType.STRING, "a file path, relative to the runbook")),
                 ParamSpec.optional("dir", ParamType.STRING, null, "a directory: one key per regular file, named after it"),
                 ParamSpec.optional("type", ParamType.STRING, "Opaque", "secret type"));
     }

@@ -45,7 +45,9 @@ public final class QueryAction implements Action {
         return PgConnection.withConnection(
                 ParamSpec.required("sql", ParamType.STRING, "the statement"),
                 ParamSpec.optional("expect", ParamType.MAP, null,
-                        "checks: rows, value (first column) or a column name → \"> 0\", \"== 3\" (> >= < <= == !=)"),
+                        "checks: rows, value (first column) or a column name → \"> 0\", \"== 3\" (> >= < <= == !=)")
+                        .ofValues(ParamSpec.element(ParamType.STRING, "an operator and a value")
+                                .matching("\\s*(>=|<=|==|!=|>|<)\\s*\\S.*", "an operator and a value, like \"> 0\" or \"== 3\"")),
                 ParamSpec.optional("read-only", ParamType.BOOL, true, "run in a READ ONLY transaction"));
     }
 

@@ -40,7 +40,8 @@ final class UploadAction implements Action {
         return StoreParams.withWrite(List.of(
                 ParamSpec.required("from", ParamType.STRING, "local file to upload (relative to the runbook)"),
                 ParamSpec.required("to", ParamType.STRING, "object to write: s3://bucket/key or file:///dir/name"),
-                ParamSpec.optional("metadata", ParamType.MAP, null, "extra user metadata (x-amz-meta-*)"),
+                ParamSpec.optional("metadata", ParamType.MAP, null, "extra user metadata (x-amz-meta-*)")
+                        .ofValues(ParamSpec.element(ParamType.STRING, "the metadata value")),
                 ParamSpec.optional("overwrite", ParamType.BOOL, false, "replace an existing object at the key")));
     }
 

@@ -22,10 +22,12 @@ import java.util.Map;
 final class ExecAction extends ServiceAction {
 
     static final ParamSpec COMMAND = ParamSpec.required("command", ParamType.LIST,
-            "the command as an argument array, e.g. [alembic, upgrade, head]");
+            "the command as an argument array, e.g. [alembic, upgrade, head]")
+            .ofItems(ParamSpec.element(ParamType.STRING, "one argument"));
     static final ParamSpec ENV = ParamSpec.optional("env", ParamType.MAP, Map.of(),
             "compose only: environment variables for the command; values may be secrets (passed as environment, "
-                    + "never shown). On kubernetes set them in the deployment instead").asSensitive();
+                    + "never shown). On kubernetes set them in the deployment instead").asSensitive()
+            .ofValues(ParamSpec.element(ParamType.STRING, "the variable's value"));
     static final ParamSpec START = ParamSpec.optional("start", ParamType.BOOL, false,
             "bring the service up first (compose up -d SERVICE; kubernetes: scale to `replicas` and wait for the "
                     + "rollout) so the command runs in an instance with the current configuration");

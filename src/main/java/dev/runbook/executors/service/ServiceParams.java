@@ -15,7 +15,8 @@ final class ServiceParams {
 
     static final ParamSpec SERVICES = ParamSpec.optional("services", ParamType.LIST, List.of(),
             "services to act on; compose: empty means every service in the compose files; "
-                    + "kubernetes: the deployments of these names (must be listed)");
+                    + "kubernetes: the deployments of these names (must be listed)")
+            .ofItems(ParamSpec.element(ParamType.STRING, "a service name"));
     static final ParamSpec SERVICE = ParamSpec.required("service", ParamType.STRING,
             "the service (compose service; kubernetes deployment/service of that name)");
     static final ParamSpec WITHIN = ParamSpec.optional("within", ParamType.DURATION, "5m",
