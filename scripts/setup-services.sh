@@ -30,7 +30,7 @@ die() { printf '[setup-services] ERROR: %s\n' "$*" >&2; exit 1; }
 # docker engine + compose v1 (Debian has no compose v2 plugin), Debian's AWS CLI
 # (tests call /usr/bin/aws explicitly: a pyenv shim may shadow it on PATH),
 # debootstrap + busybox-static to build the images without any registry.
-PACKAGES=(postgresql-15 postgresql-client-15 docker.io docker-compose awscli debootstrap busybox-static)
+PACKAGES=(postgresql-15 postgresql-client-15 docker.io docker-compose awscli debootstrap busybox-static chromium)
 
 missing_packages() {
   local p

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "runbook", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Declarative, reviewable, resumable disaster-recovery runbooks.",
         footer = {"", "Exit codes: 0 ok, 1 a step failed, 2 invalid runbook/inputs/usage, 3 internal error,",
-                "4 another run holds the lock, 5 approval needed, 130 interrupted."})
+                "4 another run holds the lock, 5 approval needed, 6 the plan found a problem now, 130 interrupted."})
 final class RunbookCommand implements Runnable {
 
     private final Cli cli;

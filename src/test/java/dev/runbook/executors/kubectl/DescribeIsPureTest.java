@@ -79,7 +79,7 @@ class DescribeIsPureTest {
     void runTimeValuesShowAsTheirExpressionAndSecretsAreMasked() {
         String line = describe("scale", "name", new Deferred("steps.find.outputs.deployment"), "replicas", 0L,
                 "namespace", new dev.runbook.spi.Secret("hidden-ns"));
-        assertEquals("scale deployment/<steps.find.outputs.deployment> in namespace *** to 0 replicas", line);
+        assertEquals("scale deployment/⟨from steps.find.outputs.deployment⟩ in namespace *** to 0 replicas", line);
         assertFalse(line.contains("hidden-ns"));
     }
 

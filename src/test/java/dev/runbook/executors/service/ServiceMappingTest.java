@@ -191,9 +191,9 @@ class ServiceMappingTest {
     @Test
     void runTimeValuesShowAsTheirExpression() {
         Params up = Params.of(Map.of("services", new Deferred("inputs.services"), "wait", true));
-        assertEquals("kubernetes: scale the deployments <inputs.services> in namespace shop to 1 replica and wait for "
+        assertEquals("kubernetes: scale the deployments ⟨from inputs.services⟩ in namespace shop to 1 replica and wait for "
                 + "the rollouts (up to 5m)", new UpAction().describe(up, KUBE));
-        assertTrue(new UpAction().describe(up, COMPOSE).contains("services <inputs.services>"));
+        assertTrue(new UpAction().describe(up, COMPOSE).contains("services ⟨from inputs.services⟩"));
     }
 
     @Test
