@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code runbook show RUN_ID}: a run's journal, readable; {@code --json} for the raw events. */
+/**
+ * {@code runbook show RUN_ID}: a run's journal, readable; {@code --json} for the run as one
+ * JSON document (the raw events stay in the journal file, JSON Lines).
+ */
 @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one run: every step, attempt, output and log line from its journal.")
 final class ShowCommand implements Callable<Integer> {
 
@@ -19,7 +22,8 @@ final class ShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_ID")
     String runId;
 
-    @Option(names = "--json", description = "print the journal's events as JSON lines")
+    @Option(names = "--json", description = "print the run as one JSON document (docs/run-record.md); "
+            + "the raw events are the JSON Lines of .runbook/runs/RUN_ID/journal.jsonl")
     boolean json;
 
     @Option(names = "--state-dir", paramLabel = "DIR")
@@ -34,10 +38,7 @@ final class ShowCommand implements Callable<Integer> {
         RunHistory.RunSummary run = new RunHistory(cli.stateDir(stateDir)).read(runId).orElseThrow(() ->
                 new CliException(ExitCodes.INVALID, "no run '" + runId + "'; see `runbook runs`"));
         if (json) {
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-            for (Map<String, Object> e : run.events()) {
-                cli.out().println(mapper.writeValueAsString(e));
-            }
+            cli.out().println(RunJson.of(run));
             return ExitCodes.OK;
         }
         cli.out().println("Run " + run.runId() + " of runbook '" + run.runbook() + "' (" + run.file() + ")");
@@ -51,7 +52,7 @@ final class ShowCommand implements Callable<Integer> {
             String line = switch (String.valueOf(e.get("event"))) {
                 case "run-started" -> "== " + (Boolean.TRUE.equals(e.get("resumed")) ? "resumed" : "started") + " (pid " + e.get("pid") + ")";
                 case "step-started" -> "▶ " + e.get("step") + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
-                case "step-log" -> "    " + e.get("line");
+                case "step-log" -> "    " + e.get("step") + " │ " + e.get("line"); // parallel steps interleave
                 case "attempt-failed" -> "  ! attempt " + e.get("attempt") + " failed: " + e.get("message");
                 case "step-finished" -> ("succeeded".equals(e.get("outcome")) ? "✓ " : "• ")
                         + e.get("step") + " " + e.get("outcome") + " in " + e.get("duration_ms") + " ms"

@@ -131,6 +131,9 @@ public final class Engine {
             startFields.put("resumed", resumed);
             startFields.put("rerun", List.copyOf(rerun));
             startFields.put("pid", ProcessHandle.current().pid());
+            if (deadline != null) {
+                startFields.put("deadline", deadline.toString()); // for the run report's timeline
+            }
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);
             Thread hook = new Thread(() -> {

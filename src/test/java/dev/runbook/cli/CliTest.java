@@ -235,9 +235,10 @@ class CliTest {
 
         CliRunner.Result json = cli.run("show", id, "--json");
         assertEquals(0, json.code());
-        String[] lines = json.out().strip().split("\n");
-        assertEquals("run-started", JSON.readTree(lines[0]).get("event").asText());
-        assertEquals("run-finished", JSON.readTree(lines[lines.length - 1]).get("event").asText());
+        JsonNode record = JSON.readTree(json.out()); // one document: a JSON parser reads it whole
+        assertEquals(id, record.get("run").get("id").asText());
+        assertEquals("succeeded", record.get("run").get("status").asText());
+        assertEquals("consume", record.get("steps").get(1).get("id").asText(), json.out());
 
         CliRunner.Result missing = cli.run("show", "no-such-run");
         assertEquals(ExitCodes.INVALID, missing.code());
