@@ -192,6 +192,9 @@ class EvaluatorTest {
                 assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-bakup.outputs.key")).getMessage());
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-backup.outputs.kye"))
                 .getMessage().contains("step 'find-backup' has no output 'kye'"));
+        assertEquals("step 'find-backup' has no output 'age' (its outputs: key, age-seconds)",
+                assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-backup.outputs.age")).getMessage(),
+                "outputs are named as the docs and the executors write them (age-seconds, not age_seconds)");
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("inputs.count +"))
                 .getMessage().startsWith("cannot parse"));
         assertTrue(expressions.compile("inputs.count > 2").isBoolean());
