@@ -55,13 +55,14 @@ public final class PlanText {
                     default -> c.after().isEmpty() ? "? " + c.state()
                             : "? " + c.state() + (c.state().startsWith("decided") ? ", after " + String.join(", ", c.after()) : "");
                 };
-                out.append("  ").append(mark).append(": ")
-                        .append(c.message() != null ? c.message() : c.check()).append('\n');
-                out.append("      ").append(c.check());
-                if (!c.values().isEmpty()) {
-                    out.append("   with ").append(String.join(", ", c.values()));
+                // the message says what a failure means, so it is shown as such, never beside "holds"
+                out.append("  ").append(mark).append("   ").append(c.check()).append('\n');
+                if (c.message() != null && !c.state().equals("holds")) {
+                    out.append("      ").append(c.state().equals("fails") ? "" : "if it fails: ").append(c.message()).append('\n');
                 }
-                out.append('\n');
+                if (!c.values().isEmpty()) {
+                    out.append("      with ").append(String.join(", ", c.values())).append('\n');
+                }
             }
         }
         int[] counter = {0};
