@@ -29,8 +29,9 @@ die() { printf '[setup-services] ERROR: %s\n' "$*" >&2; exit 1; }
 # Host packages: postgresql-15 (throwaway test clusters + pg_dump/psql/pg_restore),
 # docker engine + compose v1 (Debian has no compose v2 plugin), Debian's AWS CLI
 # (tests call /usr/bin/aws explicitly: a pyenv shim may shadow it on PATH),
-# debootstrap + busybox-static to build the images without any registry.
-PACKAGES=(postgresql-15 postgresql-client-15 docker.io docker-compose awscli debootstrap busybox-static)
+# debootstrap + busybox-static to build the images without any registry; chromium (headless)
+# to test the HTML run report, graphviz to check `runbook graph --format dot` output.
+PACKAGES=(postgresql-15 postgresql-client-15 docker.io docker-compose awscli debootstrap busybox-static chromium graphviz)
 
 missing_packages() {
   local p

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark for issue 4: wall time of `runbook run runbooks/full-restore.yaml` (per step, from
-# `runbook show RUN_ID --json`) against the same procedure typed as shell commands
+# the run's journal.jsonl) against the same procedure typed as shell commands
 # (full-restore-by-hand.sh). Real parts: S3Proxy (S3 API), a host PostgreSQL 15 seeded with
 # BENCH_ROWS rows dumped by runbooks/backup.yaml, the Docker engine with Compose v1 and the
 # local images (scripts/setup-services.sh). Cleans up its containers, volumes and servers.
@@ -89,7 +89,7 @@ bin/runbook run "$rb/runbooks/full-restore.yaml" --yes --input location=s3://ben
   || { cat "$work/rb.out"; exit 1; }
 rb_total=$(( $(ms) - t0 ))
 run_id=$(ls "$RUNBOOK_STATE_DIR/runs")
-bin/runbook show "$run_id" --json > "$work/rb.json"
+cp "$RUNBOOK_STATE_DIR/runs/$run_id/journal.jsonl" "$work/rb.json"   # the raw events (JSON Lines)
 cleanup_project() { ids=$(docker ps -aq --filter "label=com.docker.compose.project=$1"); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
   ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$1"); [ -z "$ids" ] || docker volume rm -f $ids >/dev/null; }
 cleanup_project benchrb   # free the api host port for the second contender

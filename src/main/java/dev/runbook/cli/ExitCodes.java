@@ -10,6 +10,7 @@ package dev.runbook.cli;
  *   3   internal error (a bug: please report it with the journal)
  *   4   another run of this runbook against this target holds the lock
  *   5   a step needs approval and none was given (--approve STEP or --yes)
+ *   6   `runbook plan` found a problem now: a precondition fails, or a --refresh probe failed
  *   130 interrupted (Ctrl-C); on-failure and finally ran within the grace period
  *   143 stopped by SIGTERM; likewise
  * </pre>
@@ -21,6 +22,8 @@ public final class ExitCodes {
     public static final int INTERNAL = 3;
     public static final int LOCKED = 4;
     public static final int NOT_APPROVED = 5;
+    /** The plan was printed, but something already fails today (listed under "Problems found"). */
+    public static final int PLAN_PROBLEMS = 6;
     public static final int INTERRUPTED = 130;
     public static final int TERMINATED = 143;
 

@@ -40,7 +40,14 @@ final class GraphCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * Mermaid node ids are never the step ids themselves: a step named {@code end}, {@code graph}
+     * or {@code subgraph} is a keyword there, and {@code a-b} / {@code a_b} would collide once
+     * cleaned. Each step gets {@code s<N>}; its id is only ever shown inside a quoted label.
+     */
     static String mermaid(ValidRunbook valid) {
+        java.util.Map<String, String> nodes = new java.util.HashMap<>();
+        java.util.function.Function<String, String> node = id -> nodes.computeIfAbsent(id, k -> "s" + nodes.size());
         StringBuilder out = new StringBuilder("flowchart TD\n");
         for (Section section : Section.values()) {
             StepGraph g = valid.graph(section);
@@ -48,13 +55,14 @@ final class GraphCommand implements Callable<Integer> {
                 continue;
             }
             if (section != Section.MAIN) {
-                out.append("  subgraph ").append(section.name().toLowerCase(Locale.ROOT).replace('_', '-')).append('\n');
+                out.append("  subgraph section_").append(section.name().toLowerCase(Locale.ROOT))
+                        .append(" [\"").append(section.name().toLowerCase(Locale.ROOT).replace('_', '-')).append("\"]\n");
             }
             for (String id : g.steps()) {
-                out.append("  ").append(node(id)).append("[\"").append(id).append("<br/><small>")
-                        .append(valid.steps().get(id).usesLabel()).append("</small>\"]\n");
+                out.append("  ").append(node.apply(id)).append("[\"").append(mermaidText(id)).append("<br/><small>")
+                        .append(mermaidText(valid.steps().get(id).usesLabel())).append("</small>\"]\n");
                 for (String dep : g.dependenciesOf(id)) {
-                    out.append("  ").append(node(dep)).append(" --> ").append(node(id)).append('\n');
+                    out.append("  ").append(node.apply(dep)).append(" --> ").append(node.apply(id)).append('\n');
                 }
             }
             if (section != Section.MAIN) {
@@ -65,7 +73,7 @@ final class GraphCommand implements Callable<Integer> {
     }
 
     static String dot(ValidRunbook valid) {
-        StringBuilder out = new StringBuilder("digraph \"" + valid.runbook().name() + "\" {\n  rankdir=TB;\n  node [shape=box];\n");
+        StringBuilder out = new StringBuilder("digraph " + dotId(valid.runbook().name()) + " {\n  rankdir=TB;\n  node [shape=box];\n");
         for (Section section : Section.values()) {
             StepGraph g = valid.graph(section);
             if (g.steps().isEmpty()) {
@@ -76,10 +84,10 @@ final class GraphCommand implements Callable<Integer> {
                         .append(section.name().toLowerCase(Locale.ROOT).replace('_', '-')).append("\";\n");
             }
             for (String id : g.steps()) {
-                out.append("  \"").append(id).append("\" [label=\"").append(id).append("\\n")
-                        .append(valid.steps().get(id).usesLabel()).append("\"];\n");
+                out.append("  ").append(dotId(id)).append(" [label=").append(dotId(id + "\n" + valid.steps().get(id).usesLabel()))
+                        .append("];\n");
                 for (String dep : g.dependenciesOf(id)) {
-                    out.append("  \"").append(dep).append("\" -> \"").append(id).append("\";\n");
+                    out.append("  ").append(dotId(dep)).append(" -> ").append(dotId(id)).append(";\n");
                 }
             }
             if (section != Section.MAIN) {
@@ -89,7 +97,13 @@ final class GraphCommand implements Callable<Integer> {
         return out.append("}\n").toString();
     }
 
-    private static String node(String id) {
-        return id.replaceAll("[^A-Za-z0-9_]", "_");
+    /** Text inside a quoted Mermaid label: quotes and angle brackets as entities. */
+    private static String mermaidText(String text) {
+        return text.replace("\"", "#quot;").replace("<", "#lt;").replace(">", "#gt;");
+    }
+
+    /** A DOT quoted string: every id is quoted, so keywords (graph, node, edge, subgraph) are plain names. */
+    private static String dotId(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 }

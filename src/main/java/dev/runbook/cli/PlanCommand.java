@@ -43,7 +43,7 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "also save the plan as JSON, to run it with `run --plan FILE`")
     Path out;
 
-    @Option(names = "--refresh", description = "let executors run read-only probes (which backup is latest, ...)")
+    @Option(names = "--refresh", description = "let executors run read-only probes (which backup is latest, ...) and decide the preconditions that read them; exit code 6 when one fails")
     boolean refresh;
 
     PlanCommand(Cli cli, ExecutorRegistry registry) {
@@ -61,6 +61,11 @@ final class PlanCommand implements Callable<Integer> {
             Path saved = cli.resolve(out);
             Files.writeString(saved, PlanText.json(plan));
             cli.err().println("plan saved to " + saved + "; run exactly this with: runbook run --plan " + out);
+        }
+        if (!plan.problems().isEmpty()) {
+            cli.err().println("plan: " + plan.problems().size() + (plan.problems().size() == 1 ? " problem" : " problems")
+                    + " found now (a run would stop): " + plan.problems().get(0));
+            return ExitCodes.PLAN_PROBLEMS;
         }
         return ExitCodes.OK;
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "runbook", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Declarative, reviewable, resumable disaster-recovery runbooks.",
         footer = {"", "Exit codes: 0 ok, 1 a step failed, 2 invalid runbook/inputs/usage, 3 internal error,",
-                "4 another run holds the lock, 5 approval needed, 130 interrupted.",
+                "4 another run holds the lock, 5 approval needed, 6 the plan found a problem now, 130 interrupted.",
                 "Runs and locks are kept in --state-dir, else $RUNBOOK_STATE_DIR, else $XDG_STATE_HOME/runbook,",
                 "else ~/.local/state/runbook. A run is named by its id, a unique prefix of it, or `last`."})
 final class RunbookCommand implements Runnable {

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code runbook show RUN}: a run's journal, readable; {@code --json} for the raw events. */
+/**
+ * {@code runbook show RUN_ID}: a run's journal, readable; {@code --json} for the run as one
+ * JSON document (the raw events stay in the journal file, JSON Lines).
+ */
 @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one run: every step, attempt, output and log line from its journal."
         + " RUN is a run id, a unique prefix of one, or `last`.")
 final class ShowCommand implements Callable<Integer> {
@@ -20,7 +23,8 @@ final class ShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN")
     String runRef;
 
-    @Option(names = "--json", description = "print the journal's events as JSON lines")
+    @Option(names = "--json", description = "print the run as one JSON document (docs/run-record.md); "
+            + "the raw events are the JSON Lines of .runbook/runs/RUN_ID/journal.jsonl")
     boolean json;
 
     @Mixin
@@ -34,10 +38,7 @@ final class ShowCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunHistory.RunSummary run = state.run(cli, runRef);
         if (json) {
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-            for (Map<String, Object> e : run.events()) {
-                cli.out().println(mapper.writeValueAsString(e));
-            }
+            cli.out().println(RunJson.of(run));
             return ExitCodes.OK;
         }
         cli.out().println("Run " + run.runId() + " of runbook '" + run.runbook() + "' (" + run.file() + ")");
@@ -52,7 +53,7 @@ final class ShowCommand implements Callable<Integer> {
                 case "run-started" -> "== " + (Boolean.TRUE.equals(e.get("resumed")) ? "resumed" : "started") + " (pid " + e.get("pid") + ")"
                         + inputsChanged(e.get("inputs_changed"));
                 case "step-started" -> "▶ " + e.get("step") + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
-                case "step-log" -> "    " + e.get("line");
+                case "step-log" -> "    " + e.get("step") + " │ " + e.get("line"); // parallel steps interleave
                 case "attempt-failed" -> "  ! attempt " + e.get("attempt") + " failed: " + e.get("message");
                 case "step-finished" -> ("succeeded".equals(e.get("outcome")) ? "✓ " : "• ")
                         + e.get("step") + " " + e.get("outcome") + " in " + e.get("duration_ms") + " ms"

@@ -163,6 +163,9 @@ public final class Engine {
             }
             startFields.put("pid", ProcessHandle.current().pid());
             startFields.put("grace_ms", run.grace.toMillis());
+            if (deadline != null) {
+                startFields.put("deadline", deadline.toString()); // for the run report's timeline
+            }
             journal.append("run-started", startFields);
             listener.runStarted(runId, valid.runbook().name(), target.kind(), resumed);
             if (!correction.changed().isEmpty()) {

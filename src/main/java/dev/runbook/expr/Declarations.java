@@ -24,6 +24,8 @@ public final class Declarations {
     final Set<String> secretNames = new LinkedHashSet<>();
     /** CEL name → step id as written */
     private final Map<String, String> stepIds = new LinkedHashMap<>();
+    /** "step.output" in CEL names → the output's name as declared ({@code latency_ms} → {@code latency-ms}) */
+    private final Map<String, String> outputNames = new LinkedHashMap<>();
 
     public Declarations input(String name, ParamType type) {
         inputs.put(name, type);
@@ -44,6 +46,9 @@ public final class Declarations {
         String cel = CelNames.name(id);
         stepIds.put(cel, id);
         stepOutputs.put(cel, outputs == null ? null : new LinkedHashSet<>(outputs.stream().map(CelNames::name).toList()));
+        if (outputs != null) {
+            outputs.forEach(o -> outputNames.put(cel + "." + CelNames.name(o), o));
+        }
         for (String s : secret) {
             secretNames.add("steps." + cel + ".outputs." + CelNames.name(s));
         }
@@ -53,6 +58,11 @@ public final class Declarations {
     /** The step id as written, for a CEL name ({@code find_backup} → {@code find-backup}). */
     public String stepId(String celName) {
         return stepIds.getOrDefault(celName, celName);
+    }
+
+    /** An output's name as its action declares it, for messages: people write {@code latency-ms}, not {@code latency_ms}. */
+    public String outputName(String celStep, String celOutput) {
+        return outputNames.getOrDefault(celStep + "." + celOutput, celOutput);
     }
 
     public java.util.Collection<String> stepIds() {

@@ -302,9 +302,10 @@ public final class Expressions {
                 }
                 Set<String> outputs = declarations.stepOutputs.get(id);
                 if (outputs != null && chain.size() >= 4 && !outputs.contains(chain.get(3))) {
-                    String hint = DidYouMean.hint(chain.get(3), outputs);
+                    List<String> declared = outputs.stream().map(o -> declarations.outputName(id, o)).toList();
+                    String hint = DidYouMean.hint(chain.get(3), declared);
                     return "step '" + declarations.stepId(id) + "' has no output '" + chain.get(3) + "'"
-                            + (outputs.isEmpty() ? " (it has no outputs)" : " (its outputs: " + String.join(", ", outputs) + ")")
+                            + (outputs.isEmpty() ? " (it has no outputs)" : " (its outputs: " + String.join(", ", declared) + ")")
                             + (hint == null ? "" : "; " + hint);
                 }
             }

@@ -36,15 +36,33 @@ public final class PlanText {
         out.append("  target: ").append(plan.target());
         out.append("    deadline: ").append(plan.deadline() == null ? "none" : plan.deadline());
         out.append('\n');
-        if (!plan.inputs().isEmpty()) {
-            out.append("  inputs: ").append(plan.inputs().entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append('\n');
+        if (!plan.problems().isEmpty()) {
+            // first: what already fails today is what a reviewer must see before anything else
+            out.append("\nProblems found (a run would stop here)\n");
+            plan.problems().forEach(p -> out.append("  ✗ ").append(p).append('\n'));
         }
+        if (!plan.touches().isEmpty()) {
+            out.append("\nTouches\n");
+            plan.touches().forEach(t -> out.append("  - ").append(t).append('\n'));
+        }
+        inputs(out, plan);
         if (!plan.preconditions().isEmpty()) {
             out.append("\nPreconditions\n");
             for (Plan.PlannedCheck c : plan.preconditions()) {
-                out.append("  [").append(c.state()).append("] ")
-                        .append(c.message() != null ? c.message() + "  (" + c.check() + ")" : c.check()).append('\n');
+                String mark = switch (c.state()) {
+                    case "holds" -> "✓ holds";
+                    case "fails" -> "✗ FAILS";
+                    default -> c.after().isEmpty() ? "? " + c.state()
+                            : "? " + c.state() + (c.state().startsWith("decided") ? ", after " + String.join(", ", c.after()) : "");
+                };
+                // the message says what a failure means, so it is shown as such, never beside "holds"
+                out.append("  ").append(mark).append("   ").append(c.check()).append('\n');
+                if (c.message() != null && !c.state().equals("holds")) {
+                    out.append("      ").append(c.state().equals("fails") ? "" : "if it fails: ").append(c.message()).append('\n');
+                }
+                if (!c.values().isEmpty()) {
+                    out.append("      with ").append(String.join(", ", c.values())).append('\n');
+                }
             }
         }
         int[] counter = {0};
@@ -54,19 +72,45 @@ public final class PlanText {
         }
         long destructive = count(plan.sections(), true);
         long approvals = count(plan.sections(), false);
-        out.append('\n').append(counter[0]).append(" step(s)");
+        out.append('\n').append(counter[0]).append(counter[0] == 1 ? " step" : " steps");
         if (destructive > 0) {
             out.append(", ").append(destructive).append(" DESTRUCTIVE");
         }
         if (approvals > 0) {
-            out.append(", ").append(approvals).append(" need approval (--approve STEP or --yes)");
+            out.append(", ").append(approvals).append(approvals == 1 ? " needs" : " need")
+                    .append(" approval (--approve STEP or --yes)");
         }
         out.append(". Nothing was changed.\n");
+        if (!plan.problems().isEmpty()) {
+            out.append(plan.problems().size()).append(plan.problems().size() == 1 ? " problem" : " problems")
+                    .append(" found now: see the top of this plan.\n");
+        }
         if (!plan.warnings().isEmpty()) {
             out.append("\nWarnings\n");
             plan.warnings().forEach(w -> out.append("  ! ").append(w).append('\n'));
         }
         return out.toString();
+    }
+
+    /** Every declared input: its value and where it came from; the ones not set with their descriptions. */
+    private static void inputs(StringBuilder out, Plan plan) {
+        if (plan.inputHelp().isEmpty()) {
+            return;
+        }
+        out.append("\nInputs (give or change one with --input NAME=VALUE)\n");
+        int width = plan.inputHelp().stream().mapToInt(i -> i.name().length()).max().orElse(0);
+        for (Plan.PlannedInput i : plan.inputHelp()) {
+            out.append("  ").append(i.name()).append(" ".repeat(width - i.name().length()));
+            if (i.value() == null) {
+                out.append("  (not set, optional)");
+            } else {
+                out.append(" = ").append(i.value().isEmpty() ? "\"\"" : i.value()).append("  (").append(i.source()).append(')');
+            }
+            if (i.description() != null) {
+                out.append("  ").append(i.description());
+            }
+            out.append('\n');
+        }
     }
 
     private static void section(StringBuilder out, Plan.PlannedSection s, String indent, int[] counter) {
@@ -76,7 +120,11 @@ public final class PlanText {
                 Plan.PlannedStep p = wave.get(i);
                 counter[0]++;
                 String mark = !parallel ? "- " : i == 0 ? "┬ " : i == wave.size() - 1 ? "└ " : "├ ";
-                out.append(indent).append(mark).append(p.id()).append("  [").append(p.uses()).append(']');
+                out.append(indent).append(mark).append(p.id());
+                if (p.name() != null) {
+                    out.append("  ").append(p.name());
+                }
+                out.append("  [").append(p.uses()).append(']');
                 if (parallel && i == 0) {
                     out.append("  (these ").append(wave.size()).append(" run in parallel)");
                 }
@@ -88,6 +136,9 @@ public final class PlanText {
                 }
                 if (p.needsApproval()) {
                     out.append(sub).append("needs approval: --approve ").append(p.id()).append(" or --yes\n");
+                }
+                for (String t : p.touches()) {
+                    out.append(sub).append("touches: ").append(t).append('\n');
                 }
                 if (!p.params().isEmpty()) {
                     out.append(sub).append("with: ").append(params(p.params())).append('\n');
@@ -114,6 +165,9 @@ public final class PlanText {
                 }
                 if (p.probe() != null) {
                     out.append(sub).append("now: ").append(p.probe()).append('\n');
+                }
+                if (p.probeProblem() != null) {
+                    out.append(sub).append("now: ✗ could not look: ").append(p.probeProblem()).append('\n');
                 }
                 for (Plan.PlannedSection called : p.calls()) {
                     out.append(sub).append(title(called.name())).append(" of ").append(p.uses()).append(":\n");

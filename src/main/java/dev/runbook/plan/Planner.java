@@ -53,29 +53,63 @@ public final class Planner {
         this.probeContext = probeContext;
     }
 
+    /**
+     * What planning collects across steps: warnings, problems found now, what the steps touch,
+     * and the outputs the {@code --refresh} probes already know (for deciding preconditions).
+     */
+    private static final class Findings {
+        final List<String> warnings = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        final java.util.Set<String> touches = new java.util.LinkedHashSet<>();
+        /** top-level step id → outputs its probe found */
+        final Map<String, Map<String, Object>> previews = new LinkedHashMap<>();
+        /** top-level steps whose probe failed */
+        final java.util.Set<String> failedProbes = new java.util.LinkedHashSet<>();
+    }
+
     public Plan plan(ValidRunbook valid, Map<String, Object> givenInputs, Target target) throws InvalidRunbookException {
-        Invocation.Context context = new Invocation.Context(env, "(planned)", Instant.now(), target);
+        Instant now = Instant.now();
+        Invocation.Context context = new Invocation.Context(env, "(planned)", now, target);
         Invocation.Bound bound = Invocation.bind(valid, givenInputs, null, context, "");
         if (!bound.problems().isEmpty()) {
             throw new InvalidRunbookException(bound.problems());
         }
         Invocation top = bound.invocation();
         Runbook rb = valid.runbook();
-        List<String> warnings = new ArrayList<>();
-        secretWarnings(rb, warnings);
+        Findings found = new Findings();
+        secretWarnings(rb, found.warnings);
+        List<Plan.PlannedSection> sections = sections(top, found, context);
+        // preconditions are decided with what the probes found (the newest backup's age, ...)
+        Scope probed = new Scope(top.scope().inputs(), null, env, "(planned)", now, target.kind());
+        found.previews.forEach((id, outputs) -> probed.stepFinished(id, "succeeded", outputs));
         List<Plan.PlannedCheck> checks = new ArrayList<>();
+        List<String> checkProblems = new ArrayList<>();
         for (Precondition p : rb.preconditions()) {
-            checks.add(check(valid, p, top.scope(), warnings));
+            checks.add(check(valid, p, probed, found, checkProblems));
         }
-        List<Plan.PlannedSection> sections = sections(top, warnings, context);
+        List<String> problems = new ArrayList<>(checkProblems);
+        problems.addAll(found.problems);
         Map<String, Object> shownInputs = new LinkedHashMap<>();
         top.scope().inputs().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
-        return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs, target.kind(),
-                rb.deadline() == null ? null : Durations.literal(rb.deadline()), checks, sections, warnings);
+        return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs,
+                inputHelp(rb, givenInputs, shownInputs), target.kind(),
+                rb.deadline() == null ? null : Durations.literal(rb.deadline()), problems, List.copyOf(found.touches),
+                checks, sections, found.warnings);
+    }
+
+    private static List<Plan.PlannedInput> inputHelp(Runbook rb, Map<String, Object> given, Map<String, Object> bound) {
+        List<Plan.PlannedInput> out = new ArrayList<>();
+        for (dev.runbook.model.InputDef def : rb.inputs().values()) {
+            Object v = bound.get(def.name());
+            String source = given.containsKey(def.name()) ? "given" : v != null ? "default" : "not set";
+            out.add(new Plan.PlannedInput(def.name(), def.type().name().toLowerCase(Locale.ROOT), def.required(),
+                    v == null ? null : Params.display(v), source, def.description()));
+        }
+        return out;
     }
 
     /** The sections of one invocation, in the order the engine runs them. */
-    private List<Plan.PlannedSection> sections(Invocation inv, List<String> warnings, Invocation.Context context) {
+    private List<Plan.PlannedSection> sections(Invocation inv, Findings found, Invocation.Context context) {
         List<Plan.PlannedSection> sections = new ArrayList<>();
         for (Section section : inv.sections()) {
             StepGraph graph = inv.runbook().graph(section);
@@ -83,7 +117,7 @@ public final class Planner {
             for (List<String> wave : graph.waves()) {
                 List<Plan.PlannedStep> planned = new ArrayList<>();
                 for (String id : wave) {
-                    planned.add(step(inv, inv.runbook().steps().get(id), graph, warnings, context));
+                    planned.add(step(inv, inv.runbook().steps().get(id), graph, found, context));
                 }
                 waves.add(planned);
             }
@@ -92,46 +126,77 @@ public final class Planner {
         return sections;
     }
 
-    private Plan.PlannedStep step(Invocation inv, BoundStep b, StepGraph graph, List<String> warnings,
+    private Plan.PlannedStep step(Invocation inv, BoundStep b, StepGraph graph, Findings found,
                                   Invocation.Context context) {
         ValidRunbook valid = inv.runbook();
         Scope scope = inv.scope();
         String prefix = inv.prefix();
         Target target = context.target();
         Step step = b.step();
-        Map<String, Object> resolved = resolveParams(valid, b, scope, warnings, prefix);
+        Map<String, Object> resolved = resolveParams(valid, b, scope, found.warnings, prefix);
         Map<String, String> shown = new LinkedHashMap<>();
         resolved.forEach((k, v) -> shown.put(k, Params.display(v)));
         String description;
         boolean destructive = false;
         boolean approval = false;
         String probe = null;
+        String probeProblem = null;
+        List<String> touches = List.of();
         List<Plan.PlannedSection> calls = List.of();
+        String decision = decision(valid, step, scope, found.warnings);
         if (b.action() != null) {
             Params params = Params.of(resolved);
             description = b.action().action().describe(params, target);
             destructive = b.action().action().destructive(params);
             approval = b.action().action().needsApproval(params);
-            probe = probe(b, params, prefix + step.id());
+            touches = touches(b, params, target, valid, prefix + step.id());
+            if (!decision.startsWith("skipped")) {
+                // a called runbook's lines that wait for its inputs repeat what its caller's step names
+                touches.stream().filter(t -> prefix.isEmpty() || !t.contains("⟨from inputs.")).forEach(found.touches::add);
+            }
+            if (probeContext != null && !decision.startsWith("skipped")) {
+                Probed p = probe(b, params, prefix + step.id());
+                probe = p.line();
+                probeProblem = p.problem();
+                if (p.problem() != null && decision.equals("runs")) {
+                    found.problems.add("step " + prefix + step.id() + (step.name() != null ? " (" + step.name() + ")" : "")
+                            + ": " + p.problem());
+                    if (prefix.isEmpty()) {
+                        found.failedProbes.add(step.id());
+                    }
+                } else if (p.outputs() != null && prefix.isEmpty()) {
+                    found.previews.put(step.id(), p.outputs());
+                }
+            }
         } else {
             description = "run the steps of " + step.uses() + " (below)";
-            calls = calledSections(b, resolved, warnings, inv.fullId(step.id()) + "/", context);
+            calls = calledSections(b, resolved, found, inv.fullId(step.id()) + "/", context);
         }
         RetryPolicy r = step.retry();
-        return new Plan.PlannedStep(prefix + step.id(), step.name(), step.uses(), description, shown,
+        return new Plan.PlannedStep(prefix + step.id(), step.name(), step.uses(), description, shown, touches,
                 graph.dependenciesOf(step.id()).stream().map(d -> prefix + d).toList(), step.condition(),
-                decision(valid, step, scope, warnings), r.attempts(), Durations.literal(r.delay()),
+                decision, r.attempts(), Durations.literal(r.delay()),
                 r.backoff().name().toLowerCase(Locale.ROOT), step.timeout() == null ? null : Durations.literal(step.timeout()),
-                step.continueOnError(), destructive, approval, calls, probe);
+                step.continueOnError(), destructive, approval, calls, probe, probeProblem);
     }
 
-    private List<Plan.PlannedSection> calledSections(BoundStep b, Map<String, Object> with, List<String> warnings,
+    /** What the step's executor says it will touch; a failure to tell is shown, never fatal. */
+    private List<String> touches(BoundStep b, Params params, Target target, ValidRunbook valid, String id) {
+        try {
+            return List.copyOf(b.action().executor().touches(b.action().action(), params,
+                    new PlanningContext(id, target, valid.runbook().file().toAbsolutePath().getParent(), env)));
+        } catch (RuntimeException e) {
+            return List.of("cannot tell what " + b.action().qualifiedName() + " touches: " + e.getMessage());
+        }
+    }
+
+    private List<Plan.PlannedSection> calledSections(BoundStep b, Map<String, Object> with, Findings found,
                                                      String prefix, Invocation.Context context) {
         Map<String, Object> given = new LinkedHashMap<>();
         with.forEach((k, v) -> given.put(k, v instanceof Secret ? new Deferred("secret") : v));
         Invocation.Bound bound = Invocation.bind(b.called(), given, null, context, prefix);
-        bound.problems().forEach(p -> warnings.add("step " + prefix + ": " + p.format()));
-        return sections(bound.invocation(), warnings, context);
+        bound.problems().forEach(p -> found.warnings.add("step " + prefix + ": " + p.format()));
+        return sections(bound.invocation(), found, context);
     }
 
     private Map<String, Object> resolveParams(ValidRunbook valid, BoundStep b, Scope scope, List<String> warnings, String prefix) {
@@ -170,34 +235,75 @@ public final class Planner {
         }
     }
 
-    private static Plan.PlannedCheck check(ValidRunbook valid, Precondition p, Scope scope, List<String> warnings) {
+    /** The references a precondition reads, shown with their values: {@code inputs.max_age = 26h}. */
+    private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile(
+            "\\b(inputs\\.[A-Za-z0-9_-]+|steps\\.[A-Za-z0-9_-]+\\.outputs\\.[A-Za-z0-9_-]+)");
+
+    private static Plan.PlannedCheck check(ValidRunbook valid, Precondition p, Scope scope, Findings found,
+                                           List<String> problems) {
+        List<String> values = new ArrayList<>();
+        java.util.Set<String> after = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = REFERENCE.matcher(p.check());
+        while (m.find()) {
+            String ref = m.group(1);
+            if (ref.startsWith("steps.")) {
+                String stepId = ref.split("\\.")[1];
+                if (!scope.ended(stepId)) {
+                    after.add(stepId);
+                    continue;
+                }
+            }
+            try {
+                values.add(ref + " = " + shown(ref, valid.evaluator().resolve("${{ " + ref + " }}", scope)));
+            } catch (ExpressionException e) {
+                values.add(ref + " = ?");
+            }
+        }
+        String what = p.message() != null ? p.message() : p.check();
         try {
             Boolean v = valid.evaluator().condition(p.check(), scope);
             if (v == null) {
-                return new Plan.PlannedCheck(p.check(), p.message(), "decided at run time");
+                List<String> failed = after.stream().filter(found.failedProbes::contains).toList();
+                String state = failed.isEmpty() ? "decided at run time"
+                        : "cannot be decided: the look at " + String.join(", ", failed) + " failed (see Problems found)";
+                return new Plan.PlannedCheck(p.check(), p.message(), state, values, List.copyOf(after));
             }
             if (!v) {
-                warnings.add("precondition fails now: " + (p.message() != null ? p.message() : p.check()));
+                problems.add("precondition fails: " + what + (values.isEmpty() ? "" : " [" + String.join(", ", values) + "]"));
             }
-            return new Plan.PlannedCheck(p.check(), p.message(), v ? "holds" : "FAILS");
+            return new Plan.PlannedCheck(p.check(), p.message(), v ? "holds" : "fails", values, List.of());
         } catch (ExpressionException e) {
-            warnings.add("precondition " + p.check() + ": " + e.getMessage());
-            return new Plan.PlannedCheck(p.check(), p.message(), "cannot be decided: " + e.getMessage());
+            found.warnings.add("precondition " + p.check() + ": " + e.getMessage());
+            return new Plan.PlannedCheck(p.check(), p.message(), "cannot be decided: " + e.getMessage(), values,
+                    List.copyOf(after));
         }
     }
 
-    private String probe(BoundStep b, Params params, String id) {
-        if (probeContext == null) {
-            return null;
+    /** A value as people read it; a count of seconds also as a duration (1213200 → "1213200 (14d 1h)"). */
+    private static String shown(String ref, Object value) {
+        String text = Params.display(value);
+        if (value instanceof Number n && (ref.endsWith("seconds") || ref.endsWith("-s") || ref.endsWith("_s"))) {
+            text += " (" + Durations.format(java.time.Duration.ofSeconds(n.longValue())) + ")";
         }
+        return text;
+    }
+
+    /** What a read-only probe found: a line and the outputs it knows, or why it failed. */
+    private record Probed(String line, Map<String, Object> outputs, String problem) {
+    }
+
+    private Probed probe(BoundStep b, Params params, String id) {
         boolean unknown = params.asMap().values().stream().anyMatch(v -> v instanceof Deferred || v instanceof Secret);
         if (unknown) {
-            return "cannot be previewed: its parameters are only known at run time";
+            return new Probed("not looked at (its parameters are only known at run time)", null, null);
         }
         try {
-            return b.action().action().probe(params, probeContext.apply(id)).orElse(null);
+            return b.action().action().preview(params, probeContext.apply(id))
+                    .map(p -> new Probed(p.summary(), p.outputs(), null))
+                    .orElse(new Probed(null, null, null));
         } catch (Exception e) {
-            return "PREVIEW FAILED: " + e.getMessage();
+            String message = e.getMessage() == null || e.getMessage().isBlank() ? "the look failed" : e.getMessage();
+            return new Probed(null, null, message);
         }
     }
 

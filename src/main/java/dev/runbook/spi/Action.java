@@ -68,6 +68,14 @@ public interface Action {
         return Optional.empty();
     }
 
+    /**
+     * The probe with the outputs it already knows, for deciding preconditions in the plan.
+     * By default the line of {@link #probe} and no outputs.
+     */
+    default Optional<Preview> preview(Params params, StepContext context) throws Exception {
+        return probe(params, context).map(Preview::of);
+    }
+
     /** Does the work. Throw {@link StepFailure} for an expected failure with a clear message. */
     Outputs execute(Params params, StepContext context) throws Exception;
 }

@@ -28,4 +28,15 @@ public interface Executor {
     default Optional<String> defaultAction() {
         return Optional.empty();
     }
+
+    /**
+     * What one step of this executor will touch, named concretely for the plan: the Compose
+     * project and files, the Kubernetes context, server and namespace, the database host, port
+     * and name, the bucket and key prefix. Must not connect or change anything; may read local
+     * configuration (a kubeconfig) through the context. Values known only at run time are
+     * shown with {@link Params#display}.
+     */
+    default List<String> touches(Action action, Params params, StepContext context) {
+        return List.of();
+    }
 }

@@ -138,11 +138,11 @@ class EvaluatorTest {
                 evaluator.resolve("${{ steps.later.outputs.value }}", plan));
         assertEquals(new Deferred("x ${{ steps.later.outputs.value }} y", List.of("later")),
                 evaluator.resolve("x ${{ steps.later.outputs.value }} y", plan));
-        assertEquals("<steps.later.outputs.value>", evaluator.resolve("${{ steps.later.outputs.value }}", plan).toString(),
+        assertEquals("⟨from steps.later.outputs.value⟩", evaluator.resolve("${{ steps.later.outputs.value }}", plan).toString(),
                 "a short expression is shown as written");
-        assertEquals("<known at run time, from step later>", evaluator.resolve(
+        assertEquals("⟨from steps.later.outputs.value⟩", evaluator.resolve(
                 "${{ inputs.bucket == 'backups' ? steps.later.outputs.value : inputs.bucket + '/elsewhere' }}", plan).toString(),
-                "a long one says where the value will come from");
+                "a long one names the outputs it reads");
         assertEquals(new Deferred("secrets.db_password"), evaluator.resolve("${{ secrets.db_password }}", plan),
                 "secrets are never read for a plan");
         assertEquals("backups", evaluator.resolve("${{ inputs.bucket }}", plan));
@@ -216,6 +216,9 @@ class EvaluatorTest {
                 assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-bakup.outputs.key")).getMessage());
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-backup.outputs.kye"))
                 .getMessage().contains("step 'find-backup' has no output 'kye'"));
+        assertEquals("step 'find-backup' has no output 'age' (its outputs: key, age-seconds)",
+                assertThrows(ExpressionException.class, () -> expressions.compile("steps.find-backup.outputs.age")).getMessage(),
+                "outputs are named as the docs and the executors write them (age-seconds, not age_seconds)");
         assertTrue(assertThrows(ExpressionException.class, () -> expressions.compile("inputs.count +"))
                 .getMessage().contains("ends too early"));
         assertTrue(expressions.compile("inputs.count > 2").isBoolean());

@@ -74,7 +74,7 @@ class PlannerTest {
         assertFalse(text.contains(TOKEN), text);
         assertFalse(json.contains(TOKEN), json);
         Plan.PlannedStep fetchA = step("fetch-a");
-        assertEquals("<Bearer ${{ secrets.token }}>", fetchA.params().get("secret-param"));
+        assertEquals("Bearer ⟨from secrets.token⟩", fetchA.params().get("secret-param"));
     }
 
     @Test
@@ -83,7 +83,7 @@ class PlannerTest {
         assertTrue(wipe.destructive());
         assertTrue(wipe.needsApproval());
         assertTrue(PlanText.text(plan).contains("!! DESTRUCTIVE"));
-        assertTrue(PlanText.text(plan).contains("1 DESTRUCTIVE, 1 need approval"));
+        assertTrue(PlanText.text(plan).contains("1 DESTRUCTIVE, 1 needs approval"));
         assertFalse(step("find").destructive());
     }
 
@@ -101,7 +101,7 @@ class PlannerTest {
         assertEquals("skipped (if: is false)", step("only-when-dry").decision());
         assertEquals("decided at run time", step("check-number").decision());
         assertTrue(step("tell").decision().startsWith("decided at run time"));
-        assertEquals("<number ${{ steps.find.outputs.number }}>", step("check-number").params().get("message"));
+        assertEquals("number ⟨from steps.find.outputs.number⟩", step("check-number").params().get("message"));
         assertEquals("holds", plan.preconditions().get(0).state());
     }
 

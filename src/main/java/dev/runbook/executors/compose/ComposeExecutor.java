@@ -4,6 +4,9 @@ import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 
 import java.util.List;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
+import dev.runbook.spi.StepFailure;
 
 /**
  * Docker Compose projects: orchestration by the real Compose ({@code docker compose} v2, else
@@ -28,5 +31,17 @@ public final class ComposeExecutor implements Executor {
     @Override
     public List<Action> actions() {
         return ACTIONS;
+    }
+
+    /** The project, its files and directory, from the step or the compose target; reads no container. */
+    @Override
+    public List<String> touches(Action action, Params params, StepContext context) {
+        try {
+            return List.of(ComposeProject.resolve(params, context).display());
+        } catch (StepFailure e) {
+            return List.of("Docker Compose project: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return List.of("Docker Compose project " + ComposeProject.display(params) + " (parameters known at run time)");
+        }
     }
 }

@@ -70,6 +70,12 @@ record ComposeProject(String name, List<Path> files, Path projectDir) {
         return args;
     }
 
+    /** For the plan's list of what a run touches: the project, its files and directory. */
+    String display() {
+        return "Docker Compose project " + name + " (files " + (files.isEmpty() ? "Compose's default in " + projectDir
+                : String.join(", ", files.stream().map(Path::toString).toList())) + "; directory " + projectDir + ")";
+    }
+
     /** For plans: the project as the step names it, or a pointer to the target (pure). */
     static String display(Params params) {
         return params.has("project") ? "compose project " + params.display("project")

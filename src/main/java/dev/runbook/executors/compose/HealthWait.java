@@ -32,6 +32,7 @@ final class HealthWait {
         long deadline = start + window.toNanos();
         Map<String, String> lastReported = new HashMap<>();
         String project = session.project().name();
+        int lastReady = -1;
         while (true) {
             List<ServiceStatus> all = new ArrayList<>();
             List<String> notReady = new ArrayList<>();
@@ -59,7 +60,11 @@ final class HealthWait {
                     }
                 }
             }
-            context.log().progress("services ready", ready, services.size());
+            // a count of services, not bytes: a plain line when it changes (progress() is for transfers)
+            if (ready != lastReady) {
+                context.log().info("services ready: " + ready + " of " + services.size());
+                lastReady = ready;
+            }
             if (notReady.isEmpty()) {
                 return all;
             }

@@ -4,6 +4,9 @@ import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 
 import java.util.List;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
+import dev.runbook.storage.Touched;
 
 /**
  * Secret files and {@code .env} files: back them up to, and restore them from, a storage
@@ -27,5 +30,10 @@ public final class FilesExecutor implements Executor {
     @Override
     public List<Action> actions() {
         return ACTIONS;
+    }
+
+    @Override
+    public List<String> touches(Action action, Params params, StepContext context) {
+        return Touched.locations(params, context.runbookDir(), "from", "to");
     }
 }

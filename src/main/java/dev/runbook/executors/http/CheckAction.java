@@ -77,9 +77,9 @@ public final class CheckAction implements Action {
         try {
             Exchange.Response response = Exchange.send(client, spec.toRequest(timeout), timeout, context);
             Optional<String> problem = Expectation.from(params).mismatch(response.status(), response.body());
-            return Optional.of("now: " + problem.orElse("answers " + response.status() + " as expected"));
+            return Optional.of(problem.orElse("answers " + response.status() + " as expected"));
         } catch (Exchange.NoAnswer e) {
-            return Optional.of("now: " + spec.redact(e.getMessage()));
+            return Optional.of(spec.redact(e.getMessage()));
         }
     }
 

@@ -43,8 +43,9 @@ final class Connection {
 
     /** " in namespace prod (context prod-eu)"; pure: the target is not known while planning. */
     static String where(Params params) {
-        StringBuilder out = new StringBuilder(" in namespace ")
-                .append(params.has(NAMESPACE) ? params.display(NAMESPACE) : "<target's>");
+        // the plan's "touches" line names the namespace the target and kubeconfig give
+        StringBuilder out = new StringBuilder(params.has(NAMESPACE) ? " in namespace " + params.display(NAMESPACE)
+                : " in the target's namespace");
         if (params.has(CONTEXT)) {
             out.append(" (context ").append(params.display(CONTEXT)).append(')');
         }

@@ -97,6 +97,52 @@ class KubeClientFactory {
         return new KubeSession(client, config.getNamespace(), origin, config.getUsername());
     }
 
+    /**
+     * For the plan: "Kubernetes context prod-eu (server https://..., kubeconfig ~/.kube/config),
+     * namespace shop". Parses the kubeconfig as data only: no connection and no credential
+     * plugin (exec) is run, unlike building a client.
+     */
+    String where(Params params, StepContext ctx) {
+        String namespace = params.isDeferred(Connection.NAMESPACE) ? params.display(Connection.NAMESPACE)
+                : setting(params, ctx, Connection.NAMESPACE);
+        String context = params.isDeferred(Connection.CONTEXT) ? params.display(Connection.CONTEXT)
+                : setting(params, ctx, Connection.CONTEXT);
+        Path kubeconfig;
+        try {
+            kubeconfig = kubeconfigPath(params, ctx);
+        } catch (StepFailure | RuntimeException e) {
+            return "Kubernetes: " + e.getMessage();
+        }
+        if (kubeconfig == null) {
+            return "Kubernetes: the in-cluster service account's cluster, namespace " + (namespace == null ? "of the pod" : namespace)
+                    + (inClusterAvailable(ctx) ? "" : " (no kubeconfig found and not in a pod: the run will fail)");
+        }
+        String server = "unknown server";
+        try {
+            io.fabric8.kubernetes.api.model.Config parsed =
+                    io.fabric8.kubernetes.client.internal.KubeConfigUtils.parseConfigFromString(
+                            Files.readString(kubeconfig, StandardCharsets.UTF_8));
+            String name = context != null ? context : parsed.getCurrentContext();
+            NamedContext named = parsed.getContexts() == null ? null : parsed.getContexts().stream()
+                    .filter(c -> c.getName().equals(name)).findFirst().orElse(null);
+            if (named == null) {
+                return "Kubernetes: context '" + name + "' is not in kubeconfig " + kubeconfig;
+            }
+            context = name;
+            String cluster = named.getContext().getCluster();
+            if (parsed.getClusters() != null) {
+                server = parsed.getClusters().stream().filter(c -> c.getName().equals(cluster)).findFirst()
+                        .map(c -> c.getCluster().getServer()).orElse(server);
+            }
+            if (namespace == null) {
+                namespace = named.getContext().getNamespace() != null ? named.getContext().getNamespace() : "default";
+            }
+        } catch (IOException | RuntimeException e) {
+            return "Kubernetes: cannot read kubeconfig " + kubeconfig + " (" + e.getMessage() + ")";
+        }
+        return "Kubernetes context " + context + " (server " + server + ", kubeconfig " + kubeconfig + "), namespace " + namespace;
+    }
+
     /** The step's parameter, else the kubernetes target's setting of the same name, else null. */
     static String setting(Params params, StepContext ctx, String name) {
         String own = params.string(name);

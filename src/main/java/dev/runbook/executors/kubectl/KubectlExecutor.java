@@ -4,6 +4,8 @@ import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 
 import java.util.List;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
 
 /**
  * {@code uses: kubectl.<action>}: Kubernetes steps on the Fabric8 client (no kubectl binary
@@ -13,12 +15,14 @@ import java.util.List;
 public final class KubectlExecutor implements Executor {
 
     private final List<Action> actions;
+    private final KubeClientFactory factory;
 
     public KubectlExecutor() {
         this(new KubeClientFactory());
     }
 
     KubectlExecutor(KubeClientFactory factory) {
+        this.factory = factory;
         this.actions = List.of(
                 new ApplyAction(factory),
                 new DeleteAction(factory),
@@ -45,5 +49,11 @@ public final class KubectlExecutor implements Executor {
     @Override
     public List<Action> actions() {
         return actions;
+    }
+
+    /** Context, cluster server and namespace, from the step, the target and the kubeconfig; never connects. */
+    @Override
+    public List<String> touches(Action action, Params params, StepContext context) {
+        return List.of(factory.where(params, context));
     }
 }

@@ -43,10 +43,8 @@ final class Waiter {
         while (true) {
             Progress p = poll.poll();
             if (!p.summary().equals(last)) {
+                // the summary already says "1 of 2 ready"; progress() is for bytes
                 ctx.log().info(what + ": " + p.summary());
-                if (p.total() > 0) {
-                    ctx.log().progress(what, p.done(), p.total());
-                }
                 last = p.summary();
             }
             if (p.state() != Progress.State.PENDING) {

@@ -88,7 +88,7 @@ public final class DumpAction implements Action {
         String compression = params.isDeferred("compression") ? params.display("compression") : params.string("compression", "none");
         String to = params.display("to");
         String file = params.display("name", "postgres") + "_"
-                + (params.has("timestamp") ? params.display("timestamp") : "<run start>")
+                + (params.has("timestamp") ? params.display("timestamp") : dev.runbook.spi.Deferred.shown("run.started"))
                 + ("custom".equals(format) ? ".dump" : ".sql")
                 + switch (compression) {
                     case "gzip" -> ".gz";

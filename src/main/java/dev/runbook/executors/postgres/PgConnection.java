@@ -55,6 +55,14 @@ public record PgConnection(String host, int port, String user, String database, 
         return List.copyOf(all);
     }
 
+    /** For the plan: "PostgreSQL database app on db:5432 (user app)", defaults as {@link #from} takes them. */
+    static String display(Params params, Map<String, String> env) {
+        String database = params.has("database") ? params.display("database") : env.getOrDefault("PGDATABASE", "postgres");
+        return "PostgreSQL database " + database + " on " + params.display("host", env.getOrDefault("PGHOST", "localhost"))
+                + ":" + params.display("port", env.getOrDefault("PGPORT", "5432"))
+                + " (user " + params.display("user", env.getOrDefault("PGUSER", "postgres")) + ")";
+    }
+
     /** Resolves the parameters at run time; registers a password taken from the environment as a secret. */
     static PgConnection from(Params params, StepContext context) throws StepFailure {
         Map<String, String> env = context.env();

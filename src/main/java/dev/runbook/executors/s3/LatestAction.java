@@ -9,6 +9,7 @@ import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.ParamType;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Preview;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 import dev.runbook.spi.Durations;
@@ -71,20 +72,33 @@ final class LatestAction implements Action {
 
     @Override
     public Optional<String> probe(Params params, StepContext context) throws Exception {
+        return preview(params, context).map(Preview::summary);
+    }
+
+    /** The newest backup now, with the outputs a run would give (a precondition on its age is decided from them). */
+    @Override
+    public Optional<Preview> preview(Params params, StepContext context) throws Exception {
         Found found = find(params, context);
-        return Optional.of("newest: " + found.location.uriOf(found.backup.key()) + " taken "
-                + found.backup.timestamp() + " (" + Durations.format(age(found.backup.timestamp())) + " ago)");
+        return Optional.of(new Preview("newest: " + found.location.uriOf(found.backup.key()) + " taken "
+                + found.backup.timestamp() + " (" + Durations.format(age(found.backup.timestamp())) + " ago)",
+                outputs(found).asMap()));
     }
 
     @Override
     public Outputs execute(Params params, StepContext context) throws Exception {
         Found found = find(params, context);
         BackupKeys.Parsed b = found.backup;
+        context.log().info("newest backup: " + found.location.uriOf(b.key()) + " taken " + b.timestamp() + " ("
+                + Durations.format(age(b.timestamp())) + " ago), " + ByteSizes.human(found.info.size()) + ", "
+                + (found.candidates == 1 ? "the only backup found" : found.candidates + " backups found"));
+        return outputs(found);
+    }
+
+    private static Outputs outputs(Found found) {
+        BackupKeys.Parsed b = found.backup;
         ObjectInfo info = found.info;
         Duration age = age(b.timestamp());
         String uri = found.location.uriOf(b.key());
-        context.log().info("newest backup: " + uri + " taken " + b.timestamp() + " (" + Durations.format(age)
-                + " ago), " + ByteSizes.human(info.size()) + ", " + found.candidates + " backups found");
         return Outputs.none()
                 .put("key", b.key())
                 .put("uri", uri)

@@ -121,7 +121,7 @@ final class RestoreArchivedAction implements Action {
         Instant deadline = start.plus(within);
         while (true) {
             Duration elapsed = Duration.between(start, Instant.now());
-            context.log().progress("restore", elapsed.toSeconds(), within.toSeconds());
+            context.log().info("waiting for the archive restore: " + Durations.format(elapsed) + " of " + Durations.format(within));
             state = state(store, object);
             if (state.readable()) {
                 context.log().info(object.uri() + " restored after " + Durations.format(elapsed)

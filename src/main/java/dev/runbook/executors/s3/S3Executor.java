@@ -4,6 +4,9 @@ import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 
 import java.util.List;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
+import dev.runbook.storage.Touched;
 
 /**
  * {@code s3}: backups in S3 buckets (AWS or S3-compatible) or local directories, one
@@ -26,5 +29,10 @@ public final class S3Executor implements Executor {
     public List<Action> actions() {
         return List.of(new UploadAction(), new DownloadAction(), new ListAction(), new LatestAction(),
                 new VerifyAction(), new ApplyLifecycleAction(), new RestoreArchivedAction());
+    }
+
+    @Override
+    public List<String> touches(Action action, Params params, StepContext context) {
+        return Touched.locations(params, context.runbookDir(), "prefix", "from", "to", "object");
     }
 }

@@ -4,6 +4,8 @@ import dev.runbook.executors.compose.ComposeExecutor;
 import dev.runbook.executors.kubectl.KubectlExecutor;
 import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
 
 import java.util.List;
 
@@ -26,6 +28,16 @@ final class Backends {
 
     static Invocation.Target kubectl(String action) {
         return new Invocation.Target(KUBECTL.name(), find(KUBECTL, action));
+    }
+
+    /** What the concrete executor of this run's platform will touch (nothing named when the target is neither). */
+    static List<String> touches(Params params, StepContext context) {
+        Platform platform = Platform.find(context.target()).orElse(null);
+        if (platform == null) {
+            return List.of("no Compose or Kubernetes target: service steps will fail (choose one with --target)");
+        }
+        Executor executor = platform == Platform.COMPOSE ? COMPOSE : KUBECTL;
+        return executor.touches(executor.actions().get(0), params, context);
     }
 
     private static Action find(Executor executor, String name) {

@@ -2,6 +2,8 @@ package dev.runbook.executors.service;
 
 import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
 
 import java.util.List;
 
@@ -29,5 +31,10 @@ public final class ServiceExecutor implements Executor {
     @Override
     public List<Action> actions() {
         return ACTIONS;
+    }
+
+    @Override
+    public List<String> touches(Action action, Params params, StepContext context) {
+        return Backends.touches(params, context);
     }
 }

@@ -63,6 +63,6 @@ final class ServiceParams {
     }
 
     static String namespace(Params params) {
-        return " in namespace " + (params.has("namespace") ? params.display("namespace") : "<target's>");
+        return params.has("namespace") ? " in namespace " + params.display("namespace") : " in the target's namespace";
     }
 }

@@ -58,7 +58,7 @@ class ComposeActionsTest {
     void describeShowsRunTimeValuesAsTheirExpression() {
         String line = new RunAction().describe(Params.of(Map.of("service", "api",
                 "command", List.of("restore", new Deferred("steps.latest.outputs.key")))));
-        assertEquals("run `restore <steps.latest.outputs.key>` in a one-off container of service api of "
+        assertEquals("run `restore ⟨from steps.latest.outputs.key⟩` in a one-off container of service api of "
                 + "the target's compose project", line);
     }
 

@@ -88,7 +88,7 @@ class ComposeLifecycleIT {
         Map<?, ?> worker = (Map<?, ?>) services.get("worker");
         assertEquals("running", worker.get("state"));
         assertEquals("none", worker.get("health"));
-        assertTrue(ctx.transcript().contains("progress: services ready 2/2"), ctx.transcript());
+        assertTrue(ctx.transcript().contains("info: services ready: 2 of 2"), ctx.transcript());
         assertTrue(ctx.transcript().contains("web: running (healthy)"), ctx.transcript());
     }
 

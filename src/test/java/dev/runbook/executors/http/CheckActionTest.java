@@ -269,7 +269,7 @@ class CheckActionTest {
                         "expect", Map.of("status", List.of(200, 204), "json", Map.of("status", "ok"), "body-contains", "ready")))));
         assertEquals("GET https://api.example.com/*** until it answers 200 (up to 60s, every 2s)",
                 action.describe(Params.of(Map.of("url", new Secret("https://api.example.com/health?token=abc")))));
-        assertEquals("GET <steps.deploy.outputs.url> until it answers 200 (up to 60s, every 2s)",
+        assertEquals("GET ⟨from steps.deploy.outputs.url⟩ until it answers 200 (up to 60s, every 2s)",
                 action.describe(Params.of(Map.of("url", new Deferred("steps.deploy.outputs.url")))));
     }
 
@@ -277,7 +277,7 @@ class CheckActionTest {
     void probeLooksOnceWithoutWaiting() throws Exception {
         String url = serve(n -> LocalHttpServer.Reply.of(503, ""));
 
-        assertEquals(java.util.Optional.of("now: answered 503, expected 200"), action.probe(Params.of(params(url)), ctx));
+        assertEquals(java.util.Optional.of("answered 503, expected 200"), action.probe(Params.of(params(url)), ctx));
         assertEquals(1, server.requests());
         assertEquals(java.util.Optional.empty(), action.probe(Params.of(params(url, "method", "POST")), ctx));
         assertEquals(1, server.requests(), "a POST is not read-only: no probe");

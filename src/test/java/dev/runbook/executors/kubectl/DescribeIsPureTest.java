@@ -48,25 +48,25 @@ class DescribeIsPureTest {
     void describeLinesReadLikeKubectl() {
         assertEquals("scale deployment/db in namespace prod to 1 replica",
                 describe("scale", "name", "db", "replicas", 1L, "namespace", "prod"));
-        assertEquals("scale statefulset/pg in namespace <target's> (context prod-eu) to 3 replicas",
+        assertEquals("scale statefulset/pg in the target's namespace (context prod-eu) to 3 replicas",
                 describe("scale", "name", "pg", "replicas", 3L, "kind", "statefulset", "context", "prod-eu"));
         assertEquals("create job restore-db from cronjob/backup in namespace prod and wait up to 10m",
                 describe("run-job", "name", "restore-db", "from-cronjob", "backup", "namespace", "prod", "within", "10m"));
         assertEquals("delete deployment/api in namespace prod", describe("delete", "kind", "Deployment", "name", "api", "namespace", "prod"));
-        assertEquals("delete every pod matching app=db in namespace <target's>", describe("delete", "kind", "pod", "selector", "app=db"));
+        assertEquals("delete every pod matching app=db in the target's namespace", describe("delete", "kind", "pod", "selector", "app=db"));
         assertEquals("apply k8s/db.yaml, k8s/api.yaml in namespace prod (server-side apply as 'runbook')",
                 describe("apply", "files", List.of("k8s/db.yaml", "k8s/api.yaml"), "namespace", "prod"));
-        assertEquals("apply inline ConfigMap/settings in namespace <target's> (server-side apply as 'runbook')",
+        assertEquals("apply inline ConfigMap/settings in the target's namespace (server-side apply as 'runbook')",
                 describe("apply", "manifest", Map.of("kind", "ConfigMap", "metadata", Map.of("name", "settings"))));
         assertEquals("run [alembic, upgrade, head] in a ready pod of deployment/api (container api) in namespace prod",
                 describe("exec", "deployment", "api", "container", "api", "command", List.of("alembic", "upgrade", "head"), "namespace", "prod"));
         assertEquals("wait up to 5m for the rollout of deployment/db in namespace prod",
                 describe("wait", "for", "rollout-complete", "name", "db", "namespace", "prod"));
-        assertEquals("wait up to 2m for job/restore to complete in namespace <target's>",
+        assertEquals("wait up to 2m for job/restore to complete in the target's namespace",
                 describe("wait", "for", "job-complete", "name", "restore", "within", "2m"));
         assertEquals("restart every pod of deployment/api in namespace prod (rolling)",
                 describe("rollout-restart", "name", "api", "namespace", "prod"));
-        assertEquals("show the last 50 log lines of pods with app=api in namespace <target's>",
+        assertEquals("show the last 50 log lines of pods with app=api in the target's namespace",
                 describe("logs", "selector", "app=api", "tail", 50L));
         assertEquals("forward a free port on 127.0.0.1 to service/db:5432 in namespace prod until the run ends",
                 describe("port-forward", "service", "db", "port", 5432L, "namespace", "prod"));
@@ -79,7 +79,7 @@ class DescribeIsPureTest {
     void runTimeValuesShowAsTheirExpressionAndSecretsAreMasked() {
         String line = describe("scale", "name", new Deferred("steps.find.outputs.deployment"), "replicas", 0L,
                 "namespace", new dev.runbook.spi.Secret("hidden-ns"));
-        assertEquals("scale deployment/<steps.find.outputs.deployment> in namespace *** to 0 replicas", line);
+        assertEquals("scale deployment/⟨from steps.find.outputs.deployment⟩ in namespace *** to 0 replicas", line);
         assertFalse(line.contains("hidden-ns"));
     }
 

@@ -35,12 +35,12 @@ class PostgresExecutorTest {
     void dumpDescribesWhereTheBackupGoesAndWhenItIsKept() {
         String line = new DumpAction().describe(with(APP, Map.of("to", "file:///var/backups/postgres/")));
         assertEquals("dump app@localhost:5432 with pg_dump (plain SQL) and stream it to "
-                + "file:///var/backups/postgres/postgres_<run start>.sql, kept only if pg_dump succeeds", line);
+                + "file:///var/backups/postgres/postgres_⟨from run.started⟩.sql, kept only if pg_dump succeeds", line);
 
         String zstd = new DumpAction().describe(with(APP, Map.of("to", "s3://b/postgres", "format", "custom",
                 "compression", "zstd", "globals", true)));
         assertEquals("dump app@localhost:5432 with pg_dump (custom format, zstd) and stream it to "
-                + "s3://b/postgres/postgres_<run start>.dump.zst plus roles (pg_dumpall --globals-only),"
+                + "s3://b/postgres/postgres_⟨from run.started⟩.dump.zst plus roles (pg_dumpall --globals-only),"
                 + " kept only if pg_dump succeeds", zstd);
     }
 
@@ -53,7 +53,7 @@ class PostgresExecutorTest {
         assertFalse(restore.destructive(plain));
 
         Params fromStep = with(APP, Map.of("from", new Deferred("steps.latest.outputs.uri"), "clean", true));
-        assertEquals("load <steps.latest.outputs.uri> into app@localhost:5432, replacing that database (through a"
+        assertEquals("load ⟨from steps.latest.outputs.uri⟩ into app@localhost:5432, replacing that database (through a"
                 + " staging copy, swapped in only on success) with psql, one transaction, stopping at the first error",
                 restore.describe(fromStep));
         assertTrue(restore.destructive(fromStep));

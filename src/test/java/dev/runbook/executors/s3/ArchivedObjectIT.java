@@ -87,7 +87,7 @@ class ArchivedObjectIT {
             assertTrue(stub.restoreRequests.get(0).contains("<Tier>Bulk</Tier>"), stub.restoreRequests.get(0));
             assertTrue(ctx.transcript().contains("requested a Bulk restore of s3://archive/" + KEY), ctx.transcript());
             assertTrue(ctx.transcript().contains("still in progress"), ctx.transcript());
-            assertTrue(ctx.transcript().contains("progress: restore"), ctx.transcript());
+            assertTrue(ctx.transcript().contains("info: waiting for the archive restore: "), ctx.transcript());
 
             Path target = tmp.resolve("restored.sql");
             run("download", stub, ctx(), Map.of("from", "s3://archive/" + KEY, "to", target.toString()));

@@ -96,7 +96,7 @@ class S3ExecutorFileTest {
                 latest.describe(Params.of(Map.of("prefix", "s3://b/postgres/postgres_"))));
         String download = action("download").describe(Params.of(Map.of(
                 "from", new Deferred("steps.find.outputs.uri"), "to", "/restore/db.sql")));
-        assertEquals("download <steps.find.outputs.uri> to /restore/db.sql, checking its recorded SHA-256", download);
+        assertEquals("download ⟨from steps.find.outputs.uri⟩ to /restore/db.sql, checking its recorded SHA-256", download);
         Action lifecycle = action("apply-lifecycle");
         Params lp = Params.of(Map.of("prefix", "s3://b/postgres/"));
         assertFalse(lifecycle.destructive(lp));

@@ -170,7 +170,7 @@ class ServiceMappingTest {
                 new UpAction().describe(up, KUBE));
         String both = new UpAction().describe(up);
         assertTrue(both.startsWith("compose: start service db (detached) in the target's compose project"), both);
-        assertTrue(both.contains(" | kubernetes: scale deployment/db in namespace <target's> to 1 replica"), both);
+        assertTrue(both.contains(" | kubernetes: scale deployment/db in the target's namespace to 1 replica"), both);
 
         Params exec = Params.of(Map.of("service", "api", "command", List.of("alembic", "upgrade", "head")));
         assertEquals("compose: run `alembic upgrade head` in service api of compose project shop",
@@ -191,9 +191,9 @@ class ServiceMappingTest {
     @Test
     void runTimeValuesShowAsTheirExpression() {
         Params up = Params.of(Map.of("services", new Deferred("inputs.services"), "wait", true));
-        assertEquals("kubernetes: scale the deployments <inputs.services> in namespace shop to 1 replica and wait for "
+        assertEquals("kubernetes: scale the deployments ⟨from inputs.services⟩ in namespace shop to 1 replica and wait for "
                 + "the rollouts (up to 5m)", new UpAction().describe(up, KUBE));
-        assertTrue(new UpAction().describe(up, COMPOSE).contains("services <inputs.services>"));
+        assertTrue(new UpAction().describe(up, COMPOSE).contains("services ⟨from inputs.services⟩"));
     }
 
     @Test
