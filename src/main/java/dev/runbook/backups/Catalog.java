@@ -55,6 +55,57 @@ public record Catalog(List<CatalogEntry> entries, BackupKeys.Scan scan, List<Str
     }
 
     /**
+     * Whether the recovery point objective is missed: there is no backup, or the newest backup
+     * of some name is older than {@code maxAge} (a fresh backup of one database does not hide
+     * a stopped backup of another).
+     */
+    public boolean stale(java.time.Duration maxAge, java.time.Instant now) {
+        return entries.isEmpty() || !staleNewest(maxAge, now).isEmpty();
+    }
+
+    /** The newest backup of each name whose newest is older than {@code maxAge}. */
+    public List<CatalogEntry> staleNewest(java.time.Duration maxAge, java.time.Instant now) {
+        Map<String, CatalogEntry> newestByName = new java.util.LinkedHashMap<>();
+        entries.forEach(e -> newestByName.putIfAbsent(e.backup().database(), e));
+        return newestByName.values().stream()
+                .filter(n -> java.time.Duration.between(n.timestamp(), now).compareTo(maxAge) > 0).toList();
+    }
+
+    /** The catalog as plain data, newest first: the JSON of {@code runbook backups --format json} and s3.catalog's output. */
+    public List<Map<String, Object>> asMaps(java.time.Instant now) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CatalogEntry e : entries) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("key", e.key());
+            m.put("uri", e.uri());
+            m.put("name", e.backup().database());
+            m.put("timestamp", e.timestamp().toString());
+            m.put("age_seconds", Math.max(0, java.time.Duration.between(e.timestamp(), now).toSeconds()));
+            m.put("size", e.size());
+            m.put("format", e.backup().format());
+            m.put("compression", e.backup().compression());
+            m.put("encryption", e.backup().encryption());
+            m.put("sha256", e.sha256());
+            m.put("sha256_verified", e.sha256Verified());
+            m.put("manifest_problem", e.manifestProblem());
+            m.put("storage_class", e.storageClass());
+            m.put("restoring", e.restoring());
+            m.put("restored_until", e.restoredUntil() == null ? null : e.restoredUntil().toString());
+            Map<String, Object> drill = null;
+            if (e.drill() != null) {
+                drill = new java.util.LinkedHashMap<>();
+                drill.put("result", e.drill().result());
+                drill.put("at", e.drill().at());
+                drill.put("recovery_ms", e.drill().recoveryMs());
+                drill.put("run_id", e.drill().runId());
+            }
+            m.put("drill", drill);
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
      * @param prefix key prefix inside the store (e.g. {@code postgres/})
      * @param name   only backups of exactly this name, or null for every name
      * @param uriOf  the full URI of a key, for display

@@ -50,6 +50,11 @@ public record CatalogEntry(BackupKeys.Parsed backup, String uri, long size, Inst
         return storageClass;
     }
 
+    /** A drill restored it and checked its SHA-256 against the manifest on the way. */
+    public boolean sha256Verified() {
+        return drillPassed() && Boolean.TRUE.equals(drill.sha256Verified());
+    }
+
     public boolean drillPassed() {
         return drill != null && drill.passed();
     }

@@ -10,6 +10,7 @@ package dev.runbook.cli;
  *   3   internal error (a bug: please report it with the journal)
  *   4   another run of this runbook against this target holds the lock
  *   5   a step needs approval and none was given (--approve STEP or --yes)
+ *   6   `runbook backups --max-age D`: the newest backup is older than D, or there is none
  *   130 interrupted (Ctrl-C)
  * </pre>
  */
@@ -20,6 +21,7 @@ public final class ExitCodes {
     public static final int INTERNAL = 3;
     public static final int LOCKED = 4;
     public static final int NOT_APPROVED = 5;
+    public static final int BACKUP_TOO_OLD = 6;
     public static final int INTERRUPTED = 130;
 
     private ExitCodes() {
