@@ -113,7 +113,7 @@ public final class PlanText {
                     out.append(sub).append(policy).append('\n');
                 }
                 if (p.probe() != null) {
-                    out.append(sub).append("now: ").append(p.probe()).append('\n');
+                    out.append(sub).append("now: ").append(p.probe().replace("\n", "\n" + sub + "     ")).append('\n');
                 }
                 for (Plan.PlannedSection called : p.calls()) {
                     out.append(sub).append(title(called.name())).append(" of ").append(p.uses()).append(":\n");

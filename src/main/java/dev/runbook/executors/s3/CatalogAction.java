@@ -99,10 +99,15 @@ final class CatalogAction implements Action {
                 .put("archived", catalog.entries().stream().filter(CatalogEntry::archived).count());
     }
 
+    /** The name parameter; blank (a runbook's empty default) means every name. */
+    static String nameParam(Params params) {
+        return params.has("name") && !params.string("name").isBlank() ? params.string("name") : null;
+    }
+
     static Catalog load(Params params, StepContext context) throws StepFailure {
         Location location = Location.param(params, "location");
         try (ObjectStore store = StoreParams.open(location, params, context)) {
-            return Catalog.load(store, location.key(), params.has("name") ? params.string("name") : null, location::uriOf);
+            return Catalog.load(store, location.key(), nameParam(params), location::uriOf);
         } catch (IOException e) {
             throw Failures.of(e, location.uri());
         } catch (IllegalArgumentException e) {

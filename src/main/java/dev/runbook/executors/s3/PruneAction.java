@@ -147,8 +147,7 @@ final class PruneAction implements Action {
         Location location = Location.param(params, "location");
         Instant now = Instant.now();
         try (ObjectStore store = StoreParams.open(location, params, context)) {
-            Catalog catalog = Catalog.load(store, location.key(), params.has("name") ? params.string("name") : null,
-                    location::uriOf);
+            Catalog catalog = Catalog.load(store, location.key(), CatalogAction.nameParam(params), location::uriOf);
             PrunePlan plan = PrunePlan.of(catalog, policy, now);
             List<S3Store.PendingUpload> stale = List.of();
             if (store instanceof S3Store s3) {

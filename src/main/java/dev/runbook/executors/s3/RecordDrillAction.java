@@ -41,9 +41,9 @@ final class RecordDrillAction implements Action {
         return StoreParams.with(List.of(
                 ParamSpec.required("backup", ParamType.STRING, "the backup the drill restored: s3://bucket/key or file:///dir/name"),
                 ParamSpec.required("passed", ParamType.BOOL, "whether the drill passed (restore and verification)"),
-                ParamSpec.optional("recovery-ms", ParamType.INT, null, "how long the restore took"),
-                ParamSpec.optional("rows", ParamType.INT, null, "rows verified"),
-                ParamSpec.optional("tables", ParamType.INT, null, "tables verified"),
+                ParamSpec.optional("recovery-ms", ParamType.INT, null, "how long the restore took; negative: not measured"),
+                ParamSpec.optional("rows", ParamType.INT, null, "rows verified; negative: not verified"),
+                ParamSpec.optional("tables", ParamType.INT, null, "tables verified; negative: not verified"),
                 ParamSpec.optional("sha256", ParamType.STRING, null,
                         "SHA-256 of the backup as the restore read it; compared with the manifest's")));
     }
@@ -91,6 +91,7 @@ final class RecordDrillAction implements Action {
     }
 
     private static Long optLong(Params params, String name) {
-        return params.has(name) ? params.integer(name, 0) : null;
+        // a runbook cannot leave a parameter out conditionally, so "not measured" comes as -1
+        return params.has(name) && params.integer(name, -1) >= 0 ? params.integer(name, -1) : null;
     }
 }
