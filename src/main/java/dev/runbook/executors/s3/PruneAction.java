@@ -150,13 +150,20 @@ final class PruneAction implements Action {
             Catalog catalog = Catalog.load(store, location.key(), CatalogAction.nameParam(params), location::uriOf);
             PrunePlan plan = PrunePlan.of(catalog, policy, now);
             List<S3Store.PendingUpload> stale = List.of();
+            List<String> lines = new ArrayList<>(plan.lines());
             if (store instanceof S3Store s3) {
                 Duration limit = params.duration("abort-uploads-older-than", Duration.ofDays(1));
-                stale = s3.incompleteUploads(location.key()).stream()
-                        .filter(u -> u.initiated() != null && Duration.between(u.initiated(), now).compareTo(limit) > 0)
-                        .toList();
+                try {
+                    stale = s3.incompleteUploads(location.key()).stream()
+                            .filter(u -> u.initiated() != null && Duration.between(u.initiated(), now).compareTo(limit) > 0)
+                            .toList();
+                } catch (IOException e) {
+                    // no s3:ListBucketMultipartUploads permission, or a server without the call: retention
+                    // still runs; the bucket's abort-incomplete-uploads lifecycle rule is the fallback
+                    lines.add("note: incomplete uploads not checked (" + e.getMessage() + "); the bucket's"
+                            + " abort-incomplete-uploads lifecycle rule (apply-lifecycle.yaml) removes them");
+                }
             }
-            List<String> lines = new ArrayList<>(plan.lines());
             plan.deleted().stream().filter(d -> d.entry().archived())
                     .forEach(d -> lines.add("note: " + d.entry().key() + ": " + PrunePlan.earlyDeletionNote(d.entry(), now)));
             for (S3Store.PendingUpload u : stale) {
