@@ -98,6 +98,9 @@ for round in $(seq 1 "$ROUNDS"); do
     "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" s3 ls --recursive s3://bench/postgres/
   measure "runbook backups s3://bench/postgres/ (round $round)" \
     bin/runbook backups s3://bench/postgres/
+  # a name no key has: every page is listed and parsed, no manifest is read (the listing's share)
+  measure "runbook backups --name none, listing only (round $round)" \
+    bin/runbook backups s3://bench/postgres/ --name no-such-name
   measure "runbook backups --format json (round $round)" \
     bin/runbook backups s3://bench/postgres/ --format json
 done
