@@ -61,7 +61,7 @@ final class CatalogAction implements Action {
     @Override
     public String describe(Params params) {
         return "read the backup catalog of " + params.display("location")
-                + (params.has("name") ? " (name " + params.display("name") + ")" : "")
+                + (params.has("name") && !params.display("name").isBlank() ? " (name " + params.display("name") + ")" : "")
                 + (params.has("max-age") ? ", stale when the newest is older than " + params.display("max-age") : "")
                 + StoreParams.endpointNote(params);
     }

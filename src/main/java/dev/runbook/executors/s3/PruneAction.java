@@ -76,12 +76,12 @@ final class PruneAction implements Action {
     public String describe(Params params) {
         List<String> rules = new ArrayList<>();
         for (String rule : List.of("keep-last", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "keep-within")) {
-            if (params.has(rule) && !"0".equals(params.display(rule))) {
+            if (params.has(rule) && !List.of("0", "0s").contains(params.display(rule))) {
                 rules.add(rule + " " + params.display(rule));
             }
         }
         return "DELETE backups under " + params.display("location")
-                + (params.has("name") ? " named " + params.display("name") : "")
+                + (params.has("name") && !params.display("name").isBlank() ? " named " + params.display("name") : "")
                 + " that no rule keeps (" + (rules.isEmpty() ? "no keep rule given" : String.join(", ", rules))
                 + "); never the newest, one younger than " + params.display("min-age", "1d")
                 + " or the newest that passed a drill; abort uploads left incomplete for over "
