@@ -160,7 +160,10 @@ final class PruneAction implements Action {
                 } catch (IOException e) {
                     // no s3:ListBucketMultipartUploads permission, or a server without the call: retention
                     // still runs; the bucket's abort-incomplete-uploads lifecycle rule is the fallback
-                    lines.add("note: incomplete uploads not checked (" + e.getMessage() + "); the bucket's"
+                    // the reason goes to the log, not the preview: a saved plan compares previews, and
+                    // error texts carry request ids that change on every call
+                    context.log().warn("cannot list incomplete uploads: " + e.getMessage());
+                    lines.add("note: incomplete uploads not checked (see the warning); the bucket's"
                             + " abort-incomplete-uploads lifecycle rule (apply-lifecycle.yaml) removes them");
                 }
             }
