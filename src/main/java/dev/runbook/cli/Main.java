@@ -45,6 +45,7 @@ public final class Main {
         cmd.addSubcommand(new RunsCommand(cli));
         cmd.addSubcommand(new ShowCommand(cli));
         cmd.addSubcommand(new ReportCommand(cli));
+        cmd.addSubcommand(new BackupsCommand(cli));
         cmd.addSubcommand(new GraphCommand(cli, registry));
         cmd.addSubcommand(new ExecutorsCommand(cli, registry));
         cmd.addSubcommand(new SchemaCommand(cli, registry));

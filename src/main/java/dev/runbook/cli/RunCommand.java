@@ -68,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
             }
             given = new java.util.LinkedHashMap<>(saved.inputs());
             checkPlanStillHolds(saved, valid, given);
+            checkDestructivePreviewsHold(saved, valid, given);
         }
         Target chosen;
         try {
@@ -123,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.INVALID, "refusing to run " + planFile + ": " + saved.file()
                     + " (or a runbook it calls) changed since the plan was made. Make a new plan and review it.");
         }
-        Plan fresh = PlanCommand.make(cli, valid, given, saved.target(), false);
+        Plan fresh = asSaved(PlanCommand.make(cli, valid, given, saved.target(), false));
         if (!Objects.equals(fresh.inputs(), saved.inputs()) || !Objects.equals(fresh.target(), saved.target())) {
             throw new CliException(ExitCodes.INVALID, "refusing to run " + planFile
                     + ": the inputs would differ now (an input's default reads the environment, which changed)."
@@ -131,4 +132,52 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A destructive step previewed with {@code plan --refresh} (which objects a prune deletes)
+     * runs from a saved plan only if the same preview holds now: the person approved exactly
+     * that set, not whatever the bucket holds by the time the plan runs.
+     */
+    private void checkDestructivePreviewsHold(Plan saved, ValidRunbook valid, Map<String, Object> given) {
+        Map<String, String> before = destructivePreviews(saved.sections());
+        if (before.isEmpty()) {
+            return;
+        }
+        Map<String, String> now = destructivePreviews(PlanCommand.make(cli, valid, given, saved.target(), true).sections());
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            String fresh = now.get(e.getKey());
+            if (!e.getValue().equals(fresh)) {
+                throw new CliException(ExitCodes.INVALID, "refusing to run " + planFile + ": what step " + e.getKey()
+                        + " would delete or keep changed since the plan was made.\n  planned: " + firstLine(e.getValue())
+                        + "\n  now:     " + firstLine(fresh) + "\nMake a new plan (runbook plan --refresh --out ...) and review it.");
+            }
+        }
+    }
+
+    /** The plan as it reads back from its JSON, so typed inputs (a duration 1d) compare with the saved text. */
+    private static Plan asSaved(Plan plan) {
+        try {
+            return PlanText.fromJson(PlanText.json(plan));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a plan always reads back from its own JSON", e);
+        }
+    }
+
+    private static Map<String, String> destructivePreviews(java.util.List<Plan.PlannedSection> sections) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Plan.PlannedSection section : sections) {
+            for (java.util.List<Plan.PlannedStep> wave : section.waves()) {
+                for (Plan.PlannedStep step : wave) {
+                    if (step.destructive() && step.probe() != null) {
+                        out.put(step.id(), step.probe());
+                    }
+                    out.putAll(destructivePreviews(step.calls()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "(no preview)" : text.lines().findFirst().orElse("");
+    }
 }

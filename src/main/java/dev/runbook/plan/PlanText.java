@@ -164,7 +164,7 @@ public final class PlanText {
                     out.append(sub).append(policy).append('\n');
                 }
                 if (p.probe() != null) {
-                    out.append(sub).append("now: ").append(p.probe()).append('\n');
+                    out.append(sub).append("now: ").append(p.probe().replace("\n", "\n" + sub + "     ")).append('\n');
                 }
                 if (p.probeProblem() != null) {
                     out.append(sub).append("now: ✗ could not look: ").append(p.probeProblem()).append('\n');

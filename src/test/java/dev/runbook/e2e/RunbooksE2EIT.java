@@ -169,6 +169,11 @@ class RunbooksE2EIT {
         ShopData.create(pg, "e2e_drill", 100);
         RunbookCli cli = cli("e2e-drill");
         assertExit(0, cli.runbookRun("backup", "database", "e2e_drill"));
+        // a newer backup of another database whose name starts with the same prefix (postgres_orders_...):
+        // the drill of name=postgres must not load it (its row count would differ from 600)
+        ShopData.create(pg, "e2e_drill_orders", 20);
+        Thread.sleep(1100); // a later timestamp in the key
+        assertExit(0, cli.runbookRun("backup", "database", "e2e_drill_orders", "name", "postgres_orders"));
 
         // unattended, as in cron: the one destructive step (dropping its own scratch database) pre-approved
         RunbookCli.Result drill = cli.run("run", RunbookCli.runbook("restore-drill"), "--approve", "drop-scratch");
@@ -181,6 +186,14 @@ class RunbooksE2EIT {
         assertTrue(drill.out().contains("✓ drop-scratch"), drill::toString);
         assertEquals(0, pg.queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_drill_%'"),
                 "the scratch database is gone");
+
+        // the drill recorded its result beside the backup it used: the catalog shows it
+        RunbookCli.Result listing = cli.run("backups", "--name", "postgres", "--max-age", "26h");
+        assertExit(0, listing);
+        String newest = listing.out().lines().skip(2).findFirst().orElseThrow();
+        assertTrue(newest.contains("recorded, verified") && newest.contains("passed 20"), listing::toString);
+        RunbookCli.Result all = cli.run("backups", "--format", "json");
+        assertTrue(all.out().contains("\"name\" : \"postgres_orders\""), all::toString);
 
         // the recovery point objective: a backup older than max_age fails the drill before it changes anything
         Thread.sleep(2100);

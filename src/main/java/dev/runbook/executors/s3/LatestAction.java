@@ -48,7 +48,10 @@ final class LatestAction implements Action {
     public List<ParamSpec> params() {
         return StoreParams.with(List.of(
                 ParamSpec.required("prefix", ParamType.STRING,
-                        "where backups live: s3://bucket/postgres/postgres_ or file:///var/backups/postgres/")));
+                        "where backups live: s3://bucket/postgres/postgres_ or file:///var/backups/postgres/"),
+                ParamSpec.optional("name", ParamType.STRING, null,
+                        "only backups of exactly this name (<name>_<timestamp>.sql...); default: the prefix's last part"
+                                + " before its trailing _ (postgres for .../postgres_), else any name")));
     }
 
     @Override
@@ -61,12 +64,14 @@ final class LatestAction implements Action {
                 OutputSpec.of("size", ParamType.INT, "bytes"),
                 OutputSpec.of("format", ParamType.STRING, "plain or custom"),
                 OutputSpec.of("compression", ParamType.STRING, "none, gzip or zstd"),
+                OutputSpec.of("encryption", ParamType.STRING, "none or age (from the key's .age suffix)"),
                 OutputSpec.of("storage-class", ParamType.STRING, "e.g. STANDARD, GLACIER; empty for local files"));
     }
 
     @Override
     public String describe(Params params) {
-        return "find the newest backup under " + params.display("prefix") + " (by the timestamp in its name)"
+        return "find the newest backup under " + params.display("prefix") + " (by the timestamp in its name"
+                + (params.has("name") ? ", name exactly " + params.display("name") : "") + ")"
                 + StoreParams.endpointNote(params);
     }
 
@@ -107,6 +112,7 @@ final class LatestAction implements Action {
                 .put("size", info.size())
                 .put("format", b.format())
                 .put("compression", b.compression())
+                .put("encryption", b.encryption())
                 .put("storage-class", info.storageClass() == null ? "" : info.storageClass());
     }
 
@@ -125,19 +131,31 @@ final class LatestAction implements Action {
         }
         Map<String, ObjectInfo> byKey = objects.stream()
                 .collect(Collectors.toMap(ObjectInfo::key, o -> o, (a, b) -> a));
-        List<BackupKeys.Parsed> backups = objects.stream()
-                .map(o -> BackupKeys.parse(o.key()))
-                .flatMap(Optional::stream)
-                .toList();
+        String name = nameOf(params, prefix);
+        BackupKeys.Scan scan = BackupKeys.Scan.of(objects.stream().map(ObjectInfo::key).toList(), name);
+        List<BackupKeys.Parsed> backups = scan.backups();
+        if (!scan.ignoredNote().isEmpty()) {
+            context.log().info(scan.ignoredNote() + (name == null ? "" : " (looking for name " + name + ")"));
+        }
         // ties (same second, e.g. .sql and .sql.gz) break on the key so the choice is stable
         Optional<BackupKeys.Parsed> newest = backups.stream()
                 .max(Comparator.comparing(BackupKeys.Parsed::timestamp).thenComparing(BackupKeys.Parsed::key));
         if (newest.isEmpty()) {
             throw new StepFailure("no backup found under " + prefix.uri() + " (" + objects.size()
-                    + " objects listed, none named like <database>_<YYYYMMDDTHHMMSSZ>.sql[.gz|.zst] or .dump);"
+                    + " objects listed, none named " + (name == null ? "<name>" : name)
+                    + "_<YYYYMMDDTHHMMSSZ>.sql|.dump[.gz|.zst][.age]" + (scan.ignoredNote().isEmpty() ? "" : "; " + scan.ignoredNote()) + ");"
                     + " check the prefix and that the nightly backup ran", false, null);
         }
         return new Found(prefix, newest.get(), byKey.get(newest.get().key()), backups.size());
+    }
+
+    /** The name parameter, else the prefix's last part before a trailing _ (s3://b/postgres/postgres_ → postgres). */
+    static String nameOf(Params params, Location prefix) {
+        if (params.has("name") && !params.string("name").isBlank()) {
+            return params.string("name");
+        }
+        String last = prefix.fileName();
+        return last.endsWith("_") && last.length() > 1 ? last.substring(0, last.length() - 1) : null;
     }
 
     private static Duration age(Instant timestamp) {

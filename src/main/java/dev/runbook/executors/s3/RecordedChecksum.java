@@ -1,7 +1,6 @@
 package dev.runbook.executors.s3;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.backups.Catalog;
 import dev.runbook.storage.BackupKeys;
 import dev.runbook.storage.ObjectInfo;
 import dev.runbook.storage.ObjectStore;
@@ -19,7 +18,6 @@ import java.util.Optional;
  */
 record RecordedChecksum(String sha256, String source) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MANIFEST = 1024 * 1024;
 
     static Optional<RecordedChecksum> find(ObjectStore store, ObjectInfo object) throws IOException {
@@ -35,15 +33,10 @@ record RecordedChecksum(String sha256, String source) {
         try (InputStream in = store.open(manifestKey)) {
             bytes = in.readNBytes(MAX_MANIFEST);
         }
-        JsonNode sha;
         try {
-            sha = JSON.readTree(bytes).get("sha256");
+            return Catalog.manifestSha256(bytes).map(sha -> new RecordedChecksum(sha, manifestKey));
         } catch (IOException e) {
-            throw new IOException("the manifest " + manifestKey + " is not valid JSON: " + e.getMessage(), e);
+            throw new IOException("the manifest " + manifestKey + " is " + e.getMessage(), e);
         }
-        if (sha == null || !sha.isTextual() || sha.asText().isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(new RecordedChecksum(sha.asText().trim().toLowerCase(java.util.Locale.ROOT), manifestKey));
     }
 }

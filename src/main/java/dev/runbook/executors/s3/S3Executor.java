@@ -28,7 +28,8 @@ public final class S3Executor implements Executor {
     @Override
     public List<Action> actions() {
         return List.of(new UploadAction(), new DownloadAction(), new ListAction(), new LatestAction(),
-                new VerifyAction(), new ApplyLifecycleAction(), new RestoreArchivedAction());
+                new VerifyAction(), new ApplyLifecycleAction(), new RestoreArchivedAction(), new CatalogAction(),
+                new PruneAction(), new RecordDrillAction());
     }
 
     @Override

@@ -173,6 +173,31 @@ public final class S3Store implements ObjectStore {
         }
     }
 
+    /** A multipart upload that was started and never completed nor aborted. */
+    public record PendingUpload(String key, String uploadId, java.time.Instant initiated) {
+    }
+
+    /** Every incomplete multipart upload under a prefix (all pages). */
+    public List<PendingUpload> incompleteUploads(String prefix) throws IOException {
+        try {
+            List<PendingUpload> out = new ArrayList<>();
+            for (MultipartUpload u : client.listMultipartUploadsPaginator(l -> l.bucket(bucket).prefix(prefix)).uploads()) {
+                out.add(new PendingUpload(u.key(), u.uploadId(), u.initiated()));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "list the incomplete uploads of", uri(prefix), prefix, options);
+        }
+    }
+
+    public void abortUpload(PendingUpload upload) throws IOException {
+        try {
+            client.abortMultipartUpload(a -> a.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+        } catch (RuntimeException e) {
+            throw S3Errors.map(e, "abort the incomplete upload of", uri(upload.key()), upload.key(), options);
+        }
+    }
+
     @Override
     public InputStream open(String key) throws IOException {
         try {

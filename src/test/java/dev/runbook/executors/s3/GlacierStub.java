@@ -76,7 +76,10 @@ final class GlacierStub implements AutoCloseable {
                     ex.sendResponseHeaders(200, -1);
                 }
                 case "GET" -> {
-                    if (!ours) {
+                    if ((path.equals("/" + BUCKET) || path.equals("/" + BUCKET + "/")) && query != null
+                            && query.contains("list-type=2")) {
+                        list(ex);
+                    } else if (!ours) {
                         error(ex, 404, "NoSuchKey", "The specified key does not exist.");
                     } else if (isArchive() && !restored()) {
                         error(ex, 403, "InvalidObjectState", "The operation is not valid for the object's storage class");
@@ -102,6 +105,19 @@ final class GlacierStub implements AutoCloseable {
                 default -> error(ex, 405, "MethodNotAllowed", "not in this stub");
             }
         }
+    }
+
+    /** ListObjectsV2 with the one object, as S3 lists an archived object (its storage class in the listing). */
+    private void list(HttpExchange ex) throws IOException {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<Name>" + BUCKET + "</Name><Prefix></Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys>"
+                + "<IsTruncated>false</IsTruncated><Contents><Key>" + key + "</Key>"
+                + "<LastModified>2026-01-01T02:00:00.000Z</LastModified><ETag>\"0123456789abcdef0123456789abcdef\"</ETag>"
+                + "<Size>" + body.length + "</Size><StorageClass>" + storageClass + "</StorageClass></Contents></ListBucketResult>";
+        byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/xml");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
     }
 
     private boolean isArchive() {
