@@ -16,8 +16,6 @@ import dev.runbook.storage.ObjectStores;
 import dev.runbook.storage.StorageUri;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,7 +36,6 @@ public final class DumpAction implements Action {
 
     static final String PLAIN_TRAILER = "-- PostgreSQL database dump complete";
     static final String GLOBALS_TRAILER = "-- PostgreSQL database cluster dump complete";
-    private static final long PROGRESS_EVERY = 8L << 20;
 
     @Override
     public String name() {
@@ -218,29 +215,12 @@ public final class DumpAction implements Action {
         EndsCapture raw = new EndsCapture(Compression.compress(compression, hashed));
         ChildProcess.Result result = ChildProcess.of(argv)
                 .env(conn.childEnv())
-                .stdout(in -> copy(in, raw, what, ctx))
+                .stdout(in -> {
+                    Streams.copy(in, raw, what, what + " was cancelled; nothing was stored", ctx);
+                    raw.close(); // finishes the compressed stream; the upload itself ends with commit or abort
+                })
                 .run(ctx.log());
         return new Streamed(result, raw.total(), hashed.count(), hashed.hex(), raw.head(), raw.tailText());
-    }
-
-    private static void copy(InputStream in, OutputStream raw, String what, StepContext ctx) throws IOException, StepFailure {
-        byte[] buf = new byte[256 * 1024];
-        long done = 0;
-        long nextReport = PROGRESS_EVERY;
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            if (ctx.cancelled()) {
-                throw new StepFailure(what + " was cancelled; nothing was stored", false, null);
-            }
-            raw.write(buf, 0, n);
-            done += n;
-            if (done >= nextReport) {
-                ctx.log().progress(what, done, -1);
-                nextReport += PROGRESS_EVERY;
-            }
-        }
-        raw.close(); // finishes the compressed stream; the upload itself ends with commit or abort
-        ctx.log().progress(what, done, done);
     }
 
     private static void checkComplete(Streamed s, String format, String tool, String trailer, PgConnection conn, String key)

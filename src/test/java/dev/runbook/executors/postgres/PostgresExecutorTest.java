@@ -152,8 +152,8 @@ class PostgresExecutorTest {
 
     @Test
     void stagingNamesFitPostgresIdentifierLimit() {
-        assertEquals("app_runbook_restore", RestoreAction.stagingName("app"));
-        assertEquals(63, RestoreAction.stagingName("x".repeat(63)).length());
+        assertEquals("app_runbook_restore", RestoreTarget.stagingName("app"));
+        assertEquals(63, RestoreTarget.stagingName("x".repeat(63)).length());
     }
 
     @Test
