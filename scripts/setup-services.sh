@@ -31,6 +31,9 @@ die() { printf '[setup-services] ERROR: %s\n' "$*" >&2; exit 1; }
 # (tests call /usr/bin/aws explicitly: a pyenv shim may shadow it on PATH),
 # debootstrap + busybox-static to build the images without any registry.
 PACKAGES=(postgresql-15 postgresql-client-15 docker.io docker-compose awscli debootstrap busybox-static)
+# Encrypted backups (age CLI, by hand and in the pipeline), freshness metrics (promtool tests
+# the alert rules; the tests start their own pushgateway on a free port), zstd by hand.
+PACKAGES+=(age prometheus prometheus-pushgateway zstd)
 
 missing_packages() {
   local p

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * The backup key layout shared by the dump, latest and restore actions, compatible with the
  * team's manual procedure: {@code postgres/postgres_<timestamp>.sql}, timestamp in UTC and
  * sortable ({@code 20261125T020000Z}). Custom-format dumps end in {@code .dump}; compressed
- * ones add {@code .gz} or {@code .zst}. The manifest sits beside: {@code <key>.manifest.json}.
+ * ones add {@code .gz} or {@code .zst}; encrypted ones (age) end in {@code .age}. The manifest sits beside: {@code <key>.manifest.json}.
  */
 public final class BackupKeys {
 
@@ -20,22 +20,28 @@ public final class BackupKeys {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     public static final String MANIFEST_SUFFIX = ".manifest.json";
 
-    // name_<ts>.<ext>[.gz|.zst]; also accepts the looser timestamps of hand-made backups
+    // name_<ts>.<ext>[.gz|.zst][.age]; also accepts the looser timestamps of hand-made backups
     private static final Pattern KEY = Pattern.compile(
-            "(?<name>[^/]*?)_(?<ts>\\d{8}T?\\d{4,6}Z?)\\.(?<ext>sql|dump)(?:\\.(?<comp>gz|zst))?$");
+            "(?<name>[^/]*?)_(?<ts>\\d{8}T?\\d{4,6}Z?)\\.(?<ext>sql|dump)(?:\\.(?<comp>gz|zst))?(?:\\.age)?$");
 
     private BackupKeys() {
     }
 
     /** {@code prefix + database + "_" + timestamp + extension}, e.g. postgres/postgres_20261125T020000Z.sql.gz */
     public static String key(String prefix, String database, Instant when, String format, String compression) {
+        return key(prefix, database, when, format, compression, false);
+    }
+
+    /** As above, with {@code .age} appended when the stored bytes are encrypted with age. */
+    public static String key(String prefix, String database, Instant when, String format, String compression,
+                             boolean encrypted) {
         String ext = "custom".equals(format) ? ".dump" : ".sql";
         String comp = switch (compression == null ? "none" : compression) {
             case "gzip" -> ".gz";
             case "zstd" -> ".zst";
             default -> "";
         };
-        return prefix + database + "_" + TIMESTAMP.format(when) + ext + comp;
+        return prefix + database + "_" + TIMESTAMP.format(when) + ext + comp + (encrypted ? ".age" : "");
     }
 
     public static String manifestKey(String backupKey) {

@@ -46,7 +46,7 @@ final class BackupSource {
 
     static boolean isCustom(String keyOrUri) {
         return BackupKeys.parse(keyOrUri).map(p -> p.format().equals("custom"))
-                .orElse(keyOrUri.matches(".*\\.dump(\\.gz|\\.zst)?$"));
+                .orElse(keyOrUri.matches(".*\\.dump(\\.gz|\\.zst)?(\\.age)?$"));
     }
 
     ObjectLocation location() {
@@ -55,6 +55,11 @@ final class BackupSource {
 
     String uri() {
         return location.uri();
+    }
+
+    /** Encrypted with age ({@code .age} suffix): restoring needs an identity. */
+    boolean encrypted() {
+        return Age.encrypted(location.key());
     }
 
     boolean custom() {
@@ -82,19 +87,6 @@ final class BackupSource {
             throw new StepFailure(e.getMessage(), false, e);
         } catch (NoSuchFileException e) {
             throw new StepFailure("there is no backup at " + location.uri(), false, e);
-        }
-    }
-
-    /** The pg_dump version of a plain dump: from the manifest, else from the dump's first lines. */
-    Optional<String> plainPgDumpVersion() {
-        return manifest.map(Manifest::pgDumpVersion).or(this::peekVersion);
-    }
-
-    private Optional<String> peekVersion() {
-        try (InputStream in = Compression.decompress(compression(), store.open(location.key()))) {
-            return DumpHeader.pgDumpVersion(in.readNBytes(HEADER_BYTES));
-        } catch (IOException e) {
-            return Optional.empty(); // the restore itself reports an unreadable object
         }
     }
 

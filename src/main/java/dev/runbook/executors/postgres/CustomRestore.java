@@ -4,7 +4,6 @@ import dev.runbook.spi.ChildProcess;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,11 +34,11 @@ final class CustomRestore {
     /**
      * @param target prepares the target database; called only once the download is checked
      */
-    Restored run(StepContext ctx, String localVersion, Callable<RestoreTarget> target) throws Exception {
+    Restored run(StepContext ctx, Plaintext plaintext, String localVersion, Callable<RestoreTarget> target) throws Exception {
         Path file = Files.createTempFile(ctx.scratchDir(), "restore-", ".dump",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Restored downloaded = download(ctx, file);
+            Restored downloaded = download(ctx, plaintext, file);
             source.checkHash(downloaded.sha256());
             String dumpVersion = source.manifest().map(Manifest::pgDumpVersion).orElse(null);
             if (dumpVersion == null) {
@@ -53,16 +52,13 @@ final class CustomRestore {
         }
     }
 
-    private Restored download(StepContext ctx, Path file) throws Exception {
+    private Restored download(StepContext ctx, Plaintext plaintext, Path file) throws Exception {
         ctx.log().info("downloading " + source.uri() + " to a private temporary file for pg_restore");
-        try (HashingInputStream stored = new HashingInputStream(source.openStored());
-             InputStream dump = Compression.decompress(source.compression(), stored);
-             OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = Files.newOutputStream(file)) {
             String what = "download " + source.location().key();
-            Streams.copy(dump, out, what, what + " was cancelled", ctx);
-            stored.drain();
-            return new Restored(stored.hex(), stored.count());
+            Streams.copy(plaintext.stream(), out, what, what + " was cancelled", ctx);
         }
+        return plaintext.finish();
     }
 
     private Restored pgRestore(StepContext ctx, Path file, PgConnection db, boolean staging, Restored downloaded)

@@ -4,7 +4,6 @@ import dev.runbook.spi.ChildProcess;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,11 +22,13 @@ final class PlainRestore {
 
     private final PgTools tools;
     private final BackupSource source;
+    private final Plaintext plaintext;
     private final boolean single;
 
-    PlainRestore(PgTools tools, BackupSource source, boolean single) {
+    PlainRestore(PgTools tools, BackupSource source, Plaintext plaintext, boolean single) {
         this.tools = tools;
         this.source = source;
+        this.plaintext = plaintext;
         this.single = single;
     }
 
@@ -64,14 +65,12 @@ final class PlainRestore {
         @Override
         public void write(OutputStream stdin) throws Exception {
             ChildInput psql = new ChildInput(stdin);
-            try (HashingInputStream stored = new HashingInputStream(source.openStored());
-                 InputStream sql = Compression.decompress(source.compression(), stored)) {
+            try {
                 if (single) {
                     psql.write(BEGIN);
                 }
-                Streams.copy(sql, psql, what, what + " was cancelled", ctx);
-                stored.drain();
-                restored = new Restored(stored.hex(), stored.count());
+                Streams.copy(plaintext.stream(), psql, what, what + " was cancelled", ctx);
+                restored = plaintext.finish(); // with age: fails unless the whole object decrypted and authenticated
                 // throwing here ends psql's input without COMMIT and kills it: rolled back
                 source.checkHash(restored.sha256());
                 if (single) {

@@ -58,7 +58,12 @@ public final class RestoreAction implements Action {
                         "drop and recreate the target database first; required when it already has tables"),
                 ParamSpec.optional("maintenance-database", ParamType.STRING, "postgres",
                         "database to connect to while creating or dropping the target"),
-                ParamSpec.optional("bin-dir", ParamType.STRING, null, "directory holding psql and pg_restore (default: newest installed)"));
+                ParamSpec.optional("bin-dir", ParamType.STRING, null, "directory holding psql and pg_restore (default: newest installed)"),
+                ParamSpec.optional("identity-file", ParamType.STRING, null,
+                        "age private key file for a backup ending in .age (its path is given to age -i)"),
+                ParamSpec.optional("identity", ParamType.STRING, null,
+                        "age private key text (AGE-SECRET-KEY-...; default $" + Age.ENV_IDENTITY
+                                + "); a secret: written to a 0600 file for age, never to argv").asSensitive());
     }
 
     @Override
@@ -81,7 +86,9 @@ public final class RestoreAction implements Action {
         boolean custom = !params.isDeferred("from") && BackupSource.isCustom(params.string("from"));
         boolean clean = destructive(params);
         boolean single = params.isDeferred("single-transaction") || params.bool("single-transaction", true);
-        StringBuilder out = new StringBuilder("load ").append(from).append(" into ").append(PgConnection.display(params));
+        boolean encrypted = !params.isDeferred("from") && Age.encrypted(params.string("from"));
+        StringBuilder out = new StringBuilder("load ").append(from).append(encrypted ? " (decrypted with age in the stream)" : "")
+                .append(" into ").append(PgConnection.display(params));
         if (clean) {
             out.append(", replacing that database (through a staging copy, swapped in only on success)");
         }
@@ -112,15 +119,21 @@ public final class RestoreAction implements Action {
             String localVersion = tools.version(tool, ctx.log());
 
             Restored restored;
-            if (source.custom()) {
-                restored = new CustomRestore(tools, source, single, jobs).run(ctx, localVersion, target);
-            } else {
-                checkVersion(source.plainPgDumpVersion().orElse(null), localVersion, tools.path(tool), backup);
-                if (source.expectedSha256() != null && !single) {
+            try (Age.Identity identity = source.encrypted() ? Age.Identity.from(params, ctx, source.uri()) : null) {
+                if (!source.custom() && source.expectedSha256() != null && !single) {
                     // without one transaction nothing could be undone: check the whole object first
                     source.checkHash(source.hashOnly(ctx));
                 }
-                restored = target.call().load(ctx, into -> new PlainRestore(tools, source, single).into(into, ctx));
+                try (Plaintext plaintext = Plaintext.open(source, identity, ctx)) {
+                    if (source.custom()) {
+                        restored = new CustomRestore(tools, source, single, jobs).run(ctx, plaintext, localVersion, target);
+                    } else {
+                        String dumpVersion = source.manifest().map(Manifest::pgDumpVersion)
+                                .or(() -> DumpHeader.pgDumpVersion(plaintext.head())).orElse(null);
+                        checkVersion(dumpVersion, localVersion, tools.path(tool), backup);
+                        restored = target.call().load(ctx, into -> new PlainRestore(tools, source, plaintext, single).into(into, ctx));
+                    }
+                }
             }
             long ms = (System.nanoTime() - started) / 1_000_000;
             ctx.log().info("restored " + backup.uri() + " into " + conn.display() + " (" + restored.bytes() + " bytes in " + ms + " ms)");
