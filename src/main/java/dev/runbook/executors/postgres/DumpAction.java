@@ -75,7 +75,8 @@ public final class DumpAction implements Action {
                 OutputSpec.of("sha256", ParamType.STRING, "SHA-256 of the stored bytes"),
                 OutputSpec.of("size", ParamType.INT, "stored bytes"),
                 OutputSpec.of("timestamp", ParamType.STRING, "timestamp in the key, e.g. 20261125T020000Z"),
-                OutputSpec.of("manifest", ParamType.STRING, "full URI of the manifest"));
+                OutputSpec.of("manifest", ParamType.STRING, "full URI of the manifest"),
+                OutputSpec.of("rows", ParamType.INT, "rows in the dump's tables (0 when row-counts is off)"));
     }
 
     @Override
@@ -191,7 +192,8 @@ public final class DumpAction implements Action {
                             .put("sha256", dump.sha256())
                             .put("size", dump.stored())
                             .put("timestamp", BackupKeys.TIMESTAMP.format(when))
-                            .put("manifest", root.child(manifestKey));
+                            .put("manifest", root.child(manifestKey))
+                            .put("rows", tables == null ? 0L : tables.values().stream().mapToLong(Long::longValue).sum());
                 } finally {
                     if (globals != null) {
                         globals.abort(); // no-op after commit
