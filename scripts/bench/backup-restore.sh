@@ -6,6 +6,7 @@
 #
 #   scripts/bench/backup-restore.sh            # scale 70 (about 1 GiB), one round
 #   BENCH_SCALE=280 scripts/bench/backup-restore.sh   # about 4 GiB
+#   BENCH_AGE=1 scripts/bench/backup-restore.sh       # only: encrypted (age) against unencrypted
 #
 # Everything runs on this machine: a throwaway PostgreSQL 15 cluster (Debian's binaries) and
 # S3Proxy 4.1 as a separate JVM over a local directory (filesystem store), reached by runbook
@@ -131,6 +132,37 @@ dropdb() { "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1"; }
   printf '%-58s %10s %11s\n' "measurement" "wall" "peak RSS"
 } | tee "$RESULTS" >&2
 
+# --- encrypted (age in the pipeline) against unencrypted, same runbooks, pairs back to back
+if [ "${BENCH_AGE:-0}" = 1 ]; then
+  for tool in /usr/bin/age /usr/bin/age-keygen; do
+    [ -x "$tool" ] || { echo "missing $tool (apt-get install -y age)" >&2; exit 2; }
+  done
+  age-keygen -o "$WORK/age-key.txt" 2>/dev/null
+  RECIPIENT=$(age-keygen -y "$WORK/age-key.txt")
+  measure "backup runbook: backup.yaml plain (s3)" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=clear
+  measure "backup runbook: backup.yaml plain, encrypt_to (age) (s3)" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=sealed --input encrypt_to="$RECIPIENT"
+  measure "restore runbook: restore.yaml plain (s3)" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_clear --input name=clear
+  dropdb r_clear
+  measure "restore runbook: restore.yaml .sql.age, identity_file (s3)" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_sealed --input name=sealed --input extension=.sql.age \
+    --input identity_file="$WORK/age-key.txt"
+  dropdb r_sealed
+  # the second order, so that a change of load during the run does not favour one side
+  measure "backup runbook: backup.yaml plain, encrypt_to (age) (s3) #2" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=sealed2 --input encrypt_to="$RECIPIENT"
+  measure "backup runbook: backup.yaml plain (s3) #2" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=clear2
+  measure "restore runbook: restore.yaml .sql.age, identity_file (s3) #2" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_sealed2 --input name=sealed2 --input identity_file="$WORK/age-key.txt"
+  dropdb r_sealed2
+  measure "restore runbook: restore.yaml plain (s3) #2" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_clear2 --input name=clear2
+  dropdb r_clear2
+  echo "# objects: $(aws s3 ls s3://bench/postgres/ | awk '$4 !~ /manifest/ {print $4 " " $3}' | tr '\n' ' ')" | tee -a "$RESULTS" >&2
+else
 # --- backup, plain SQL
 measure "backup floor: pg_dump > /dev/null" \
   bash -c '"$1" "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
@@ -175,6 +207,7 @@ measure "restore today (custom): aws s3 cp; pg_restore -j 2" \
   bash -c '"$1" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$2" "$3" && "${@:4}" "$3"' _ \
   "$AWS" "s3://bench/postgres/$CUSTOM_KEY" "$WORK/today.dump" "$PGBIN/pg_restore" --exit-on-error -j 2 -d r_today2
 dropdb r_today2
+fi
 
 # step durations as the runbook journal recorded them (the dump/load step alone, without verify)
 say "step durations from the journal"
