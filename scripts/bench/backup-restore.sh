@@ -103,10 +103,13 @@ measure() {
     tail -15 "$WORK/out.$N" | sed 's/^/#   /' | tee -a "$RESULTS" >&2
     return 0
   fi
-  local wall rss
+  local wall rss cpu
+  # CPU seconds (user + sys) of the command and the children it waited for (pg_dump, psql,
+  # age): on a loaded machine a fairer comparison of two pipelines than wall time
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$WORK/t.txt")
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.1f", s}' "$WORK/t.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2/1024}' "$WORK/t.txt")
-  printf '%-58s %8s s %7s MiB\n' "$label" "$wall" "$rss" | tee -a "$RESULTS" >&2
+  printf '%-58s %8s s %7s MiB %8s s\n' "$label" "$wall" "$rss" "$cpu" | tee -a "$RESULTS" >&2
 }
 # stored size of the newest object under a prefix
 size_of() { aws s3 ls "s3://bench/$1" | awk -v k="${1##*/}" '$4 == k {print $3}'; }
@@ -129,7 +132,7 @@ dropdb() { "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1"; }
   echo "# database: pgbench -i -s $SCALE -> $DBSIZE, generated in $(cat "$WORK/gen.time") s"
   echo "# load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
   echo "# java: $(java -version 2>&1 | head -1); $("$PGBIN/pg_dump" --version); $("$AWS" --version)"
-  printf '%-58s %10s %11s\n' "measurement" "wall" "peak RSS"
+  printf '%-58s %10s %11s %10s\n' "measurement" "wall" "peak RSS" "CPU"
 } | tee "$RESULTS" >&2
 
 # --- encrypted (age in the pipeline) against unencrypted, same runbooks, pairs back to back
