@@ -14,9 +14,10 @@ RUN mvn -B -q -DskipTests package
 FROM debian:12.11-slim AS runtime
 # postgresql-client-15 pins the major version (Debian 12's own PostgreSQL); the rest follows
 # Debian 12's security updates rather than exact versions that disappear from the archive.
+# age: encrypted backups (backup.yaml encrypt_to) run Debian's age CLI in the pipeline.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends openjdk-17-jre-headless postgresql-client-15 ca-certificates \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless postgresql-client-15 ca-certificates age \
  && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid/gid, so Kubernetes can check runAsNonRoot and the chart's securityContext matches.

@@ -32,6 +32,9 @@ die() { printf '[setup-services] ERROR: %s\n' "$*" >&2; exit 1; }
 # debootstrap + busybox-static to build the images without any registry; chromium (headless)
 # to test the HTML run report, graphviz to check `runbook graph --format dot` output.
 PACKAGES=(postgresql-15 postgresql-client-15 docker.io docker-compose awscli debootstrap busybox-static chromium graphviz)
+# Encrypted backups (age CLI, by hand and in the pipeline), freshness metrics (promtool tests
+# the alert rules; the tests start their own pushgateway on a free port), zstd by hand.
+PACKAGES+=(age prometheus prometheus-pushgateway zstd)
 
 missing_packages() {
   local p

@@ -6,6 +6,7 @@
 #
 #   scripts/bench/backup-restore.sh            # scale 70 (about 1 GiB), one round
 #   BENCH_SCALE=280 scripts/bench/backup-restore.sh   # about 4 GiB
+#   BENCH_AGE=1 scripts/bench/backup-restore.sh       # only: encrypted (age) against unencrypted
 #
 # Everything runs on this machine: a throwaway PostgreSQL 15 cluster (Debian's binaries) and
 # S3Proxy 4.1 as a separate JVM over a local directory (filesystem store), reached by runbook
@@ -102,10 +103,13 @@ measure() {
     tail -15 "$WORK/out.$N" | sed 's/^/#   /' | tee -a "$RESULTS" >&2
     return 0
   fi
-  local wall rss
+  local wall rss cpu
+  # CPU seconds (user + sys) of the command and the children it waited for (pg_dump, psql,
+  # age): on a loaded machine a fairer comparison of two pipelines than wall time
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$WORK/t.txt")
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.1f", s}' "$WORK/t.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2/1024}' "$WORK/t.txt")
-  printf '%-58s %8s s %7s MiB\n' "$label" "$wall" "$rss" | tee -a "$RESULTS" >&2
+  printf '%-58s %8s s %7s MiB %8s s\n' "$label" "$wall" "$rss" "$cpu" | tee -a "$RESULTS" >&2
 }
 # stored size of the newest object under a prefix
 size_of() { aws s3 ls "s3://bench/$1" | awk -v k="${1##*/}" '$4 == k {print $3}'; }
@@ -128,9 +132,40 @@ dropdb() { "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1"; }
   echo "# database: pgbench -i -s $SCALE -> $DBSIZE, generated in $(cat "$WORK/gen.time") s"
   echo "# load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
   echo "# java: $(java -version 2>&1 | head -1); $("$PGBIN/pg_dump" --version); $("$AWS" --version)"
-  printf '%-58s %10s %11s\n' "measurement" "wall" "peak RSS"
+  printf '%-58s %10s %11s %10s\n' "measurement" "wall" "peak RSS" "CPU"
 } | tee "$RESULTS" >&2
 
+# --- encrypted (age in the pipeline) against unencrypted, same runbooks, pairs back to back
+if [ "${BENCH_AGE:-0}" = 1 ]; then
+  for tool in /usr/bin/age /usr/bin/age-keygen; do
+    [ -x "$tool" ] || { echo "missing $tool (apt-get install -y age)" >&2; exit 2; }
+  done
+  age-keygen -o "$WORK/age-key.txt" 2>/dev/null
+  RECIPIENT=$(age-keygen -y "$WORK/age-key.txt")
+  measure "backup runbook: backup.yaml plain (s3)" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=clear
+  measure "backup runbook: backup.yaml plain, encrypt_to (age) (s3)" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=sealed --input encrypt_to="$RECIPIENT"
+  measure "restore runbook: restore.yaml plain (s3)" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_clear --input name=clear
+  dropdb r_clear
+  measure "restore runbook: restore.yaml .sql.age, identity_file (s3)" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_sealed --input name=sealed --input extension=.sql.age \
+    --input identity_file="$WORK/age-key.txt"
+  dropdb r_sealed
+  # the second order, so that a change of load during the run does not favour one side
+  measure "backup runbook: backup.yaml plain, encrypt_to (age) (s3) #2" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=sealed2 --input encrypt_to="$RECIPIENT"
+  measure "backup runbook: backup.yaml plain (s3) #2" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=clear2
+  measure "restore runbook: restore.yaml .sql.age, identity_file (s3) #2" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_sealed2 --input name=sealed2 --input identity_file="$WORK/age-key.txt"
+  dropdb r_sealed2
+  measure "restore runbook: restore.yaml plain (s3) #2" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_clear2 --input name=clear2
+  dropdb r_clear2
+  echo "# objects: $(aws s3 ls s3://bench/postgres/ | awk '$4 !~ /manifest/ {print $4 " " $3}' | tr '\n' ' ')" | tee -a "$RESULTS" >&2
+else
 # --- backup, plain SQL
 measure "backup floor: pg_dump > /dev/null" \
   bash -c '"$1" "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
@@ -175,6 +210,7 @@ measure "restore today (custom): aws s3 cp; pg_restore -j 2" \
   bash -c '"$1" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$2" "$3" && "${@:4}" "$3"' _ \
   "$AWS" "s3://bench/postgres/$CUSTOM_KEY" "$WORK/today.dump" "$PGBIN/pg_restore" --exit-on-error -j 2 -d r_today2
 dropdb r_today2
+fi
 
 # step durations as the runbook journal recorded them (the dump/load step alone, without verify)
 say "step durations from the journal"

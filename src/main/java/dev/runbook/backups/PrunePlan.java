@@ -1,12 +1,8 @@
 package dev.runbook.backups;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +45,7 @@ public record PrunePlan(List<Retention.Decision> decisions, List<String> orphans
             }
         }
         catalog.orphans().forEach(o -> lines.add("delete " + o));
-        return new PrunePlan(decisions, catalog.orphans(), sha256(String.join("\n", lines)));
+        return new PrunePlan(decisions, catalog.orphans(), dev.runbook.spi.Sha256.hex(String.join("\n", lines)));
     }
 
     public List<Retention.Decision> deleted() {
@@ -113,11 +109,4 @@ public record PrunePlan(List<Retention.Decision> decisions, List<String> orphans
         return out;
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
-    }
 }

@@ -41,13 +41,19 @@ public final class BackupKeys {
 
     /** {@code prefix + database + "_" + timestamp + extension}, e.g. postgres/postgres_20261125T020000Z.sql.gz */
     public static String key(String prefix, String database, Instant when, String format, String compression) {
+        return key(prefix, database, when, format, compression, false);
+    }
+
+    /** As above, with {@code .age} appended when the stored bytes are encrypted with age. */
+    public static String key(String prefix, String database, Instant when, String format, String compression,
+                             boolean encrypted) {
         String ext = "custom".equals(format) ? ".dump" : ".sql";
         String comp = switch (compression == null ? "none" : compression) {
             case "gzip" -> ".gz";
             case "zstd" -> ".zst";
             default -> "";
         };
-        return prefix + database + "_" + TIMESTAMP.format(when) + ext + comp;
+        return prefix + database + "_" + TIMESTAMP.format(when) + ext + comp + (encrypted ? ".age" : "");
     }
 
     public static String manifestKey(String backupKey) {

@@ -135,4 +135,113 @@ class InteropE2EIT {
         assertEquals(0, named.exitCode(), named::toString);
         assertEquals(ShopData.fingerprint(pg, "interop_old"), ShopData.fingerprint(pg, "interop_old_named"));
     }
+
+    /**
+     * Runs commands as one shell pipeline would ({@code a | b | c}), each from an argument array
+     * with the same environment; fails naming the first command that failed.
+     */
+    private static void pipeline(List<List<String>> commands, Map<String, String> env) throws IOException, InterruptedException {
+        List<ProcessBuilder> builders = new ArrayList<>();
+        List<Path> errs = new ArrayList<>();
+        for (List<String> command : commands) {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("PG"));
+            pb.environment().putAll(env);
+            Path err = Files.createTempFile("pipe", ".err");
+            pb.redirectError(err.toFile());
+            builders.add(pb);
+            errs.add(err);
+        }
+        builders.get(0).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builders.get(builders.size() - 1).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        List<Process> processes = ProcessBuilder.startPipeline(builders);
+        for (int i = 0; i < processes.size(); i++) {
+            Process p = processes.get(i);
+            assertTrue(p.waitFor(180, TimeUnit.SECONDS), "timed out: " + commands.get(i));
+            int n = i;
+            assertEquals(0, p.exitValue(), () -> String.join(" ", commands.get(n)) + " failed:\n" + read(errs.get(n)));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+
+    /** An age key pair made by Debian's age-keygen: the key file, its secret line, its public key. */
+    private record AgeKey(Path file, String secret, String recipient) {
+        static AgeKey generate(Path dir, String name) throws IOException, InterruptedException {
+            Path file = dir.resolve(name);
+            tool(List.of("age-keygen", "-o", file.toString()), Map.of(), null);
+            String recipient = tool(List.of("age-keygen", "-y", file.toString()), Map.of(), null).trim();
+            String secret = Files.readAllLines(file).stream().filter(l -> l.startsWith("AGE-SECRET-KEY-")).findFirst().orElseThrow();
+            return new AgeKey(file, secret, recipient);
+        }
+    }
+
+    /** Every file under dir whose text contains the value. */
+    private static List<Path> filesContaining(Path dir, String value, Path except) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> !f.equals(except))
+                    .filter(f -> read(f).contains(value)).toList();
+        }
+    }
+
+    @Test
+    void anEncryptedBackupRestoresByHandWithAwsAgeAndPsqlAndWithTheRunbookAndTheKeyIsNowhere() throws Exception {
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/age")), "needs Debian's age: apt-get install -y age");
+        Path keys = Files.createDirectories(work.resolve("keys"));
+        AgeKey key = AgeKey.generate(keys, "key.txt");
+        AgeKey other = AgeKey.generate(keys, "other.txt");
+        ShopData.create(pg, "crypt_src", 300);
+        RunbookCli cli = cli("interop-age").env("RUNBOOK_STATE_DIR", work.resolve("state").toString())
+                .env("BACKUP_AGE_RECIPIENTS", key.recipient());
+
+        RunbookCli.Result backup = cli.runbookRun("backup", "database", "crypt_src", "compression", "zstd");
+        assertEquals(0, backup.exitCode(), backup::toString);
+        String uri = backup.requireOutput("uri");
+        assertTrue(uri.endsWith(".sql.zst.age"), uri);
+
+        // by hand, as the README says: aws s3 cp s3://.../postgres_<ts>.sql.zst.age - | age -d -i key.txt | zstd -d | psql
+        pg.createDatabase("crypt_by_hand");
+        Map<String, String> env = new HashMap<>(awsEnv());
+        env.putAll(pg.clientEnv("crypt_by_hand"));
+        pipeline(List.of(aws("s3", "cp", "--only-show-errors", uri, "-"),
+                List.of("age", "-d", "-i", key.file().toString()),
+                List.of("zstd", "-d", "-c"),
+                List.of(HostTools.pgTool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null",
+                        "-d", "crypt_by_hand")), env);
+        assertEquals(ShopData.fingerprint(pg, "crypt_src"), ShopData.fingerprint(pg, "crypt_by_hand"));
+
+        // the runbook, with the key as a secret in the environment
+        RunbookCli withKey = cli.env("RUNBOOK_AGE_IDENTITY", key.secret());
+        RunbookCli.Result plan = withKey.run("plan", RunbookCli.runbook("restore"), "--input", "database=crypt_restored");
+        RunbookCli.Result restore = withKey.runbookRun("restore", "database", "crypt_restored");
+        assertEquals(0, restore.exitCode(), restore::toString);
+        assertEquals(uri, restore.requireOutput("backup"));
+        assertEquals(ShopData.fingerprint(pg, "crypt_src"), ShopData.fingerprint(pg, "crypt_restored"));
+        String journal = withKey.show(restore.runId());
+
+        // a key that does not fit: refused before the database exists
+        RunbookCli.Result wrong = cli.env("RUNBOOK_AGE_IDENTITY", other.secret())
+                .runbookRun("restore", "database", "crypt_wrong_key");
+        assertTrue(wrong.exitCode() != 0, wrong::toString);
+        assertTrue(wrong.all().contains("no identity matched"), wrong::toString);
+        assertTrue(!ShopData.exists(pg, "crypt_wrong_key"), "nothing was created");
+
+        try (var journals = Files.walk(work.resolve("state"))) {
+            assertTrue(journals.filter(Files::isRegularFile).count() > 2, "the runs' journals are where the scan looks");
+        }
+        for (AgeKey k : List.of(key, other)) {
+            String secretPart = k.secret().substring("AGE-SECRET-KEY-".length());
+            for (String text : List.of(plan.all(), restore.all(), journal, wrong.all(), backup.all())) {
+                assertTrue(!text.contains(secretPart), "the private key leaked into:\n" + text);
+            }
+            assertEquals(List.of(), filesContaining(work.resolve("state"), secretPart, null),
+                    "no journal, plan or log file holds the private key");
+        }
+    }
 }

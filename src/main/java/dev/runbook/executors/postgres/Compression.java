@@ -33,7 +33,8 @@ final class Compression {
     }
 
     /** none, gzip or zstd, from the key's suffix (also for hand-made keys BackupKeys cannot parse). */
-    static String ofKey(String key) {
+    static String ofKey(String keyOrUri) {
+        String key = Age.encrypted(keyOrUri) ? keyOrUri.substring(0, keyOrUri.length() - Age.SUFFIX.length()) : keyOrUri;
         if (key.endsWith(".gz")) {
             return "gzip";
         }

@@ -19,8 +19,6 @@ import dev.runbook.storage.ObjectStores;
 import dev.runbook.storage.StorageUri;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,7 +40,6 @@ public final class DumpAction implements Action {
 
     static final String PLAIN_TRAILER = "-- PostgreSQL database dump complete";
     static final String GLOBALS_TRAILER = "-- PostgreSQL database cluster dump complete";
-    private static final long PROGRESS_EVERY = 8L << 20;
 
     @Override
     public String name() {
@@ -68,7 +65,10 @@ public final class DumpAction implements Action {
                 ParamSpec.optional("timestamp", ParamType.STRING, null, "timestamp in the key (default: when the run started)"),
                 ParamSpec.optional("lock-wait-timeout", ParamType.DURATION, null, "give up when a table lock is not granted in this time"),
                 ParamSpec.optional("row-counts", ParamType.BOOL, true, "record exact row counts in the manifest (reads every table once more)"),
-                ParamSpec.optional("bin-dir", ParamType.STRING, null, "directory holding pg_dump (default: newest installed)"));
+                ParamSpec.optional("bin-dir", ParamType.STRING, null, "directory holding pg_dump (default: newest installed)"),
+                ParamSpec.optional("encrypt-to", ParamType.LIST, List.of(),
+                        "age recipients (public keys, age1...): the dump is encrypted with age before it leaves this"
+                                + " machine and the key ends in .age; empty: not encrypted"));
     }
 
     @Override
@@ -79,7 +79,8 @@ public final class DumpAction implements Action {
                 OutputSpec.of("sha256", ParamType.STRING, "SHA-256 of the stored bytes"),
                 OutputSpec.of("size", ParamType.INT, "stored bytes"),
                 OutputSpec.of("timestamp", ParamType.STRING, "timestamp in the key, e.g. 20261125T020000Z"),
-                OutputSpec.of("manifest", ParamType.STRING, "full URI of the manifest"));
+                OutputSpec.of("manifest", ParamType.STRING, "full URI of the manifest"),
+                OutputSpec.of("rows", ParamType.INT, "rows in the dump's tables (0 when row-counts is off)"));
     }
 
     @Override
@@ -87,6 +88,8 @@ public final class DumpAction implements Action {
         String format = params.isDeferred("format") ? params.display("format") : params.string("format", "plain");
         String compression = params.isDeferred("compression") ? params.display("compression") : params.string("compression", "none");
         String to = params.display("to");
+        boolean encrypted = params.isDeferred("encrypt-to") || !params.list("encrypt-to").isEmpty()
+                && !params.strings("encrypt-to").stream().allMatch(String::isBlank);
         String file = params.display("name", "postgres") + "_"
                 + (params.has("timestamp") ? params.display("timestamp") : dev.runbook.spi.Deferred.shown("run.started"))
                 + ("custom".equals(format) ? ".dump" : ".sql")
@@ -94,10 +97,15 @@ public final class DumpAction implements Action {
                     case "gzip" -> ".gz";
                     case "zstd" -> ".zst";
                     default -> "";
-                };
+                }
+                + (encrypted ? Age.SUFFIX : "");
         String what = "custom".equals(format) ? "custom format" : "plain SQL";
         if (!"none".equals(compression)) {
             what += ", " + compression;
+        }
+        if (encrypted) {
+            what += ", encrypted with age for " + (params.isDeferred("encrypt-to") ? params.display("encrypt-to")
+                    : String.join(", ", params.strings("encrypt-to")));
         }
         boolean globals = !params.isDeferred("globals") && params.bool("globals", false);
         return "dump " + PgConnection.display(params) + " with pg_dump (" + what + ") and stream it to "
@@ -120,7 +128,8 @@ public final class DumpAction implements Action {
             throw new StepFailure(e.getMessage(), false, e);
         }
         String prefix = to.key().isEmpty() || to.key().endsWith("/") ? to.key() : to.key() + "/";
-        String key = BackupKeys.key(prefix, params.string("name", "postgres"), when, format, compression);
+        List<String> recipients = Age.recipients(params.strings("encrypt-to"));
+        String key = BackupKeys.key(prefix, params.string("name", "postgres"), when, format, compression, !recipients.isEmpty());
         StorageUri root = new StorageUri(to.scheme(), to.root(), "");
         String uri = root.child(key);
 
@@ -143,10 +152,10 @@ public final class DumpAction implements Action {
             metadata.put("pg-dump-version", pgDumpVersion);
             try (ObjectStore.Upload upload = store.startUpload(key, metadata, databaseSize)) {
                 try {
-                    Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression,
+                    Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression, recipients,
                             "pg_dump " + conn.database(), ctx);
                     checkComplete(dump, format, "pg_dump", PLAIN_TRAILER, conn, key);
-                    ctx.log().progress("pg_dump " + conn.database(), dump.raw(), dump.raw());
+                    ctx.log().progress("pg_dump " + conn.database(), dump.raw(), dump.raw()); // complete: now it is 100%
 
                     Map<String, Long> tables = null;
                     if (params.bool("row-counts", true)) {
@@ -156,10 +165,11 @@ public final class DumpAction implements Action {
                     ObjectStore.Upload globals = null;
                     try {
                         if (params.bool("globals", false)) {
-                            globalsKey = prefix + params.string("name", "postgres") + "_" + BackupKeys.TIMESTAMP.format(when) + ".globals.sql";
+                            globalsKey = prefix + params.string("name", "postgres") + "_" + BackupKeys.TIMESTAMP.format(when) + ".globals.sql"
+                                    + (recipients.isEmpty() ? "" : Age.SUFFIX);
                             globals = store.startUpload(globalsKey, Map.of("database", conn.database()), -1);
                             Streamed g = stream(List.of(tools.path("pg_dumpall"), "--globals-only", "--no-password"),
-                                    conn, globals, "none", "pg_dumpall --globals-only", ctx);
+                                    conn, globals, "none", recipients, "pg_dumpall --globals-only", ctx);
                             checkComplete(g, "plain", "pg_dumpall", GLOBALS_TRAILER, conn, globalsKey);
                         }
                         // SPI gap: metadata is given at startUpload, before the checksum is known; the
@@ -172,7 +182,8 @@ public final class DumpAction implements Action {
                         }
                         Manifest manifest = new Manifest(key, dump.sha256(), dump.stored(), conn.database(), serverVersion,
                                 pgDumpVersion, format, compression, Instant.now().toString(), ctx.runId(), tables,
-                                tables == null ? null : snapshot != null, globalsKey);
+                                tables == null ? null : snapshot != null, globalsKey,
+                                recipients.isEmpty() ? null : "age", recipients.isEmpty() ? null : recipients);
                         String manifestKey = BackupKeys.manifestKey(key);
                         try {
                             store.put(manifestKey, manifest.toJson(), Map.of("sha256", dump.sha256()));
@@ -187,7 +198,8 @@ public final class DumpAction implements Action {
                                 .put("sha256", dump.sha256())
                                 .put("size", dump.stored())
                                 .put("timestamp", BackupKeys.TIMESTAMP.format(when))
-                                .put("manifest", root.child(manifestKey));
+                                .put("manifest", root.child(manifestKey))
+                                .put("rows", tables == null ? 0L : tables.values().stream().mapToLong(Long::longValue).sum());
                     } finally {
                         if (globals != null) {
                             globals.abort(); // no-op after commit
@@ -232,38 +244,12 @@ public final class DumpAction implements Action {
     record Streamed(ChildProcess.Result result, long raw, long stored, String sha256, byte[] head, String tail) {
     }
 
-    /** Runs the tool with its stdout going through the trailer check, compression and hashing into the upload. */
+    /** Runs the tool with its stdout going through the trailer check, compression, encryption and hashing into the upload. */
     private static Streamed stream(List<String> argv, PgConnection conn, ObjectStore.Upload upload, String compression,
-                                   String what, StepContext ctx) throws Exception {
-        HashingOutputStream hashed = new HashingOutputStream(upload.stream());
-        EndsCapture raw = new EndsCapture(Compression.compress(compression, hashed));
-        ChildProcess.Result result = ChildProcess.of(argv)
-                .env(conn.childEnv())
-                .stdout(in -> copy(in, raw, what, ctx))
-                .run(ctx.log());
-        return new Streamed(result, raw.total(), hashed.count(), hashed.hex(), raw.head(), raw.tailText());
-    }
-
-    private static void copy(InputStream in, OutputStream raw, String what, StepContext ctx) throws IOException, StepFailure {
-        byte[] buf = new byte[256 * 1024];
-        long done = 0;
-        long nextReport = PROGRESS_EVERY;
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            if (ctx.cancelled()) {
-                throw new StepFailure(what + " was cancelled; nothing was stored", false, null);
-            }
-            raw.write(buf, 0, n);
-            done += n;
-            if (done >= nextReport) {
-                ctx.log().progress(what, done, -1);
-                nextReport += PROGRESS_EVERY;
-            }
-        }
-        raw.close(); // finishes the compressed stream; the upload itself ends with commit or abort
-        // the end of the stream is not the end of the dump: a killed pg_dump ends its output too.
-        // Only checkComplete knows, so 100% is reported there and nowhere else.
-        ctx.log().progress(what, done, -1);
+                                   List<String> recipients, String what, StepContext ctx) throws Exception {
+        DumpStream sink = new DumpStream(upload.stream(), compression, recipients, what, ctx);
+        ChildProcess.Result result = ChildProcess.of(argv).env(conn.childEnv()).stdout(sink).run(ctx.log());
+        return sink.result(result);
     }
 
     private static void checkComplete(Streamed s, String format, String tool, String trailer, PgConnection conn, String key)

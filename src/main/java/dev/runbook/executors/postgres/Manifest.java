@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,8 @@ import java.util.Map;
  *                        ({@code pg_dump --snapshot}), so they match the dump exactly; false when
  *                        they were taken just after it and concurrent writes may differ
  * @param globalsKey      key of the {@code pg_dumpall --globals-only} object, or null
+ * @param encryption      {@code age} when the stored bytes are encrypted, else null
+ * @param recipients      the age recipients (public keys, which are their own fingerprints)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -36,7 +39,9 @@ record Manifest(
         @JsonProperty("run_id") String runId,
         @JsonProperty("tables") Map<String, Long> tables,
         @JsonProperty("tables_snapshot") Boolean tablesSnapshot,
-        @JsonProperty("globals_key") String globalsKey) {
+        @JsonProperty("globals_key") String globalsKey,
+        @JsonProperty("encryption") String encryption,
+        @JsonProperty("recipients") List<String> recipients) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -29,7 +29,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PostgresExecutorIT {
 
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final String TS = "20261125T020000Z";
     private static PostgresCluster pg;
 
@@ -58,18 +56,12 @@ class PostgresExecutorIT {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    /** A context whose environment points libpq at the cluster; the password is given per test. */
     private static RecordingStepContext ctx() {
-        return new RecordingStepContext()
-                .env("PGHOST", pg.host())
-                .env("PGPORT", Integer.toString(pg.port()))
-                .env("PGUSER", pg.superuser())
-                .env("PGPASSWORD", pg.superuserPassword())
-                .env("PGDATABASE", "postgres");
+        return PgTestCluster.ctx(pg);
     }
 
     private static String newDb(String prefix) {
-        return prefix + "_" + SEQ.incrementAndGet() + "_" + System.nanoTime() % 100000;
+        return PgTestCluster.newDb(prefix);
     }
 
     /** A database with two schemas, awkward names, NULLs, unicode and 1000+3 rows. */
@@ -253,7 +245,7 @@ class PostgresExecutorIT {
 
     @Test
     void failedDumpOfAMissingDatabaseStoresNothing() throws Exception {
-        StepFailure f = assertThrows(StepFailure.class, () -> dump("no_such_db_" + SEQ.incrementAndGet(), Map.of()));
+        StepFailure f = assertThrows(StepFailure.class, () -> dump(newDb("no_such_db"), Map.of()));
         assertTrue(f.getMessage().contains("cannot connect") || f.getMessage().contains("does not exist"), f.getMessage());
         assertEquals(List.of(), filesUnder(backups));
     }
@@ -391,7 +383,7 @@ class PostgresExecutorIT {
     @Test
     void thePasswordNeverAppearsInTheTranscriptOutputsOrErrors() throws Exception {
         String password = "Sup3r-S3cret-" + System.nanoTime();
-        String role = "app_" + SEQ.incrementAndGet();
+        String role = newDb("app");
         pg.createRole(role, password);
         String src = sourceDb();
         pg.execute(src, "GRANT SELECT ON ALL TABLES IN SCHEMA public, \"Billing\" TO " + role

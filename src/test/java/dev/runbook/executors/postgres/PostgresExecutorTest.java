@@ -82,7 +82,7 @@ class PostgresExecutorTest {
     }
 
     @Test
-    void everyActionTakesTheConnectionParamsAndOnlyThePasswordIsSensitive() {
+    void everyActionTakesTheConnectionParamsAndOnlyThePasswordAndTheAgeIdentityAreSensitive() {
         Set<String> names = new HashSet<>();
         for (Action a : new PostgresExecutor().actions()) {
             assertTrue(names.add(a.name()), "unique action names");
@@ -90,7 +90,8 @@ class PostgresExecutorTest {
                 assertTrue(a.params().stream().anyMatch(s -> s.name().equals(conn)), a.name() + " takes " + conn);
             }
             for (ParamSpec s : a.params()) {
-                assertEquals(s.name().equals("password"), s.sensitive(), a.name() + "." + s.name());
+                boolean secret = s.name().equals("password") || a.name().equals("restore") && s.name().equals("identity");
+                assertEquals(secret, s.sensitive(), a.name() + "." + s.name());
             }
         }
         assertEquals(Set.of("dump", "restore", "query", "verify", "wait-ready", "create-database", "drop-database"), names);
@@ -153,8 +154,8 @@ class PostgresExecutorTest {
 
     @Test
     void stagingNamesFitPostgresIdentifierLimit() {
-        assertEquals("app_runbook_restore", RestoreAction.stagingName("app"));
-        assertEquals(63, RestoreAction.stagingName("x".repeat(63)).length());
+        assertEquals("app_runbook_restore", RestoreTarget.stagingName("app"));
+        assertEquals(63, RestoreTarget.stagingName("x".repeat(63)).length());
     }
 
     @Test
