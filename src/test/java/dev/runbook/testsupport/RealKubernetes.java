@@ -83,7 +83,7 @@ public final class RealKubernetes implements BeforeAllCallback {
     }
 
     /** Stops the cluster at the end of the test run, if this run started it. */
-    record Running(boolean startedHere) implements ExtensionContext.Store.CloseableResource {
+    record Running(boolean startedHere) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             if (startedHere) {
