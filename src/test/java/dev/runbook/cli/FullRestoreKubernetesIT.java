@@ -55,6 +55,7 @@ class FullRestoreKubernetesIT {
     private PostgresCluster pg;
     private String source;
     private Path store;
+    private int dbPort;
 
     @BeforeEach
     void lastNightsBackupAndSecrets() throws Exception {
@@ -116,7 +117,6 @@ class FullRestoreKubernetesIT {
 
     /** examples/k8s-shop/shop.yaml adapted to this cluster's network (see the class comment), plus test changes. */
     private Path manifests(boolean withNamespace, Map<String, String> more) throws IOException {
-        int dbPort;
         try (ServerSocket s = new ServerSocket(0)) {
             dbPort = s.getLocalPort();
         }
@@ -162,7 +162,7 @@ class FullRestoreKubernetesIT {
     }
 
     private String psqlInDb(String sql) {
-        return RealKubernetes.kubectl("exec", "-n", NS, "deploy/db", "--", "psql", "-h", "/var/run/postgresql",
+        return RealKubernetes.kubectl("exec", "-n", NS, "deploy/db", "--", "psql", "-h", "/var/run/postgresql", "-p", String.valueOf(dbPort),
                 "-U", "app", "-d", "app", "-tAc", sql).trim();
     }
 
