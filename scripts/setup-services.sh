@@ -255,6 +255,17 @@ build_api_image() {
   BUILT=1
 }
 
+# ---------------------------------------------------------------- kubernetes
+# The throwaway single-node Kubernetes 1.20 cluster of the *KubernetesIT tests: its four
+# binaries are built once from Debian's source package (cached outside the work tree, see
+# scripts/k8s/build.sh; about 11 minutes cold, a second when cached) and its pause image
+# built locally. The tests start and stop the cluster themselves (scripts/k8s/cluster.sh).
+# RUNBOOK_SKIP_KUBERNETES=1 skips it (the Kubernetes ITs then fail with a clear message).
+build_kubernetes() {
+  [ "${RUNBOOK_SKIP_KUBERNETES:-0}" = 1 ] && return 0
+  "$ROOT/scripts/k8s/build.sh"
+}
+
 # ---------------------------------------------------------------- main
 install_packages
 stop_default_clusters
@@ -262,6 +273,7 @@ start_dockerd
 build_postgres_image
 build_busybox_image
 build_api_image
+build_kubernetes
 # Rebuilt tags leave their previous images dangling: drop ours (and only ours).
 if [ "$BUILT" = 1 ]; then
   docker image prune -f --filter "label=$HASH_LABEL" >/dev/null || true

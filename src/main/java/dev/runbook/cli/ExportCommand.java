@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.export.ClusterDiscovery;
+import dev.runbook.export.CronJobApi;
 import dev.runbook.export.CronJobExport;
 import dev.runbook.export.CronJobRequest;
 import dev.runbook.model.SecretDef;
@@ -74,6 +76,11 @@ final class ExportCommand implements Callable<Integer> {
                 description = "Secret whose keys become environment variables: BACKUP_BUCKET, PG*, AWS_* (default: ${DEFAULT-VALUE})")
         String secret;
 
+        @Option(names = "--api-version", paramLabel = "VERSION", description = {
+                "batch/v1 (Kubernetes 1.21+) or batch/v1beta1 (1.20 and older).",
+                "Default: asked from the cluster of the current kubeconfig context when it answers, else batch/v1"})
+        String apiVersion;
+
         @Option(names = "--input", paramLabel = "NAME=VALUE", description = "an input passed to the scheduled run (repeatable; not for secrets)")
         Map<String, String> inputs;
 
@@ -95,15 +102,21 @@ final class ExportCommand implements Callable<Integer> {
             Path dir = valid.runbook().file().getParent();
             Map<String, String> files = new LinkedHashMap<>();
             collect(valid, dir, files);
+            CronJobApi.Decision api = CronJobApi.decide(apiVersion,
+                    apiVersion == null ? ClusterDiscovery.probe(cli.env()) : java.util.Optional.empty(), timeZone);
             CronJobRequest request = new CronJobRequest(
                     name != null ? name : defaultName(valid.runbook().name()),
-                    namespace, schedule, timeZone, image, secret, files, given);
-            List<String> problems = CronJobExport.problems(request);
+                    namespace, schedule, timeZone, image, secret, files, given, api.apiVersion());
+            List<String> problems = new java.util.ArrayList<>(CronJobExport.problems(request));
+            if (api.problem() != null && !problems.contains(api.problem())) {
+                problems.add(api.problem());
+            }
             if (!problems.isEmpty()) {
                 throw new CliException(ExitCodes.INVALID, String.join("\n", problems) + "\nNothing was exported.");
             }
             cli.out().print(CronJobExport.yaml(request));
             cli.out().flush();
+            cli.err().println("runbook: " + api.note());
             advise(valid);
             return ExitCodes.OK;
         }

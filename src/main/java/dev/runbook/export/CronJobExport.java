@@ -77,6 +77,10 @@ public final class CronJobExport {
         if (scheduleProblem != null) {
             problems.add(scheduleProblem);
         }
+        String apiProblem = CronJobApi.decide(r.apiVersion(), java.util.Optional.empty(), r.timeZone()).problem();
+        if (apiProblem != null) {
+            problems.add(apiProblem);
+        }
         if (r.image() == null || r.image().isBlank() || r.image().chars().anyMatch(Character::isWhitespace)) {
             problems.add("--image must name an image, e.g. registry.example.com/runbook:0.1.0");
         }
@@ -112,13 +116,25 @@ public final class CronJobExport {
     public static String yaml(CronJobRequest r) {
         StringBuilder out = new StringBuilder();
         for (HasMetadata o : objects(r)) {
-            String doc = Serialization.asYaml(o);
+            String doc = Serialization.asYaml(o instanceof CronJob cj && CronJobApi.V1BETA1.equals(r.apiVersion()) ? v1beta1(cj) : o);
             out.append(doc.startsWith("---") ? doc : "---\n" + doc);
             if (!doc.endsWith("\n")) {
                 out.append('\n');
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The same CronJob as {@code batch/v1beta1} for clusters older than 1.21: the spec is the same
+     * but for {@code timeZone}, which v1beta1 does not have ({@link #problems} refuses one).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> v1beta1(CronJob cronJob) {
+        Map<String, Object> map = Serialization.jsonMapper().convertValue(cronJob, LinkedHashMap.class);
+        map.put("apiVersion", CronJobApi.V1BETA1);
+        ((Map<String, Object>) map.get("spec")).remove("timeZone");
+        return map;
     }
 
     static ServiceAccount serviceAccount(CronJobRequest r) {

@@ -15,9 +15,16 @@ import java.util.Map;
  * @param files     the runbook files, path relative to the main runbook's directory → content;
  *                  the first one is the runbook to run
  * @param inputs    inputs passed to {@code runbook run} as {@code --input name=value}
+ * @param apiVersion the CronJob's API version, {@link CronJobApi#V1} or {@link CronJobApi#V1BETA1}
  */
 public record CronJobRequest(String name, String namespace, String schedule, String timeZone, String image,
-                             String secret, Map<String, String> files, Map<String, String> inputs) {
+                             String secret, Map<String, String> files, Map<String, String> inputs, String apiVersion) {
+
+    /** A {@code batch/v1} CronJob (Kubernetes 1.21+). */
+    public CronJobRequest(String name, String namespace, String schedule, String timeZone, String image,
+                          String secret, Map<String, String> files, Map<String, String> inputs) {
+        this(name, namespace, schedule, timeZone, image, secret, files, inputs, CronJobApi.V1);
+    }
 
     public CronJobRequest {
         files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));

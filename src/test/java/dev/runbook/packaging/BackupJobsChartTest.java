@@ -49,7 +49,12 @@ class BackupJobsChartTest {
     /** Like {@code helm template RELEASE charts/backup-jobs -n NS}: every object, in file-name order. */
     @SuppressWarnings("deprecation") // Serialization.unmarshal: the one call that reads any kind from YAML
     private static List<HasMetadata> render(Map<String, Object> values) throws IOException {
-        ChartRenderer renderer = new ChartRenderer(CHART, values, "nightly", "shop");
+        return render(values, ChartRenderer.Capabilities.CURRENT);
+    }
+
+    /** Like {@code helm template} against a cluster with these capabilities. */
+    static List<HasMetadata> render(Map<String, Object> values, ChartRenderer.Capabilities capabilities) throws IOException {
+        ChartRenderer renderer = new ChartRenderer(CHART, values, "nightly", "shop", capabilities);
         List<HasMetadata> objects = new ArrayList<>();
         try (Stream<Path> templates = Files.list(CHART.resolve("templates"))) {
             for (Path t : templates.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
@@ -196,5 +201,22 @@ class BackupJobsChartTest {
         assertEquals(only(objects, ServiceAccount.class).getMetadata().getName(), binding.getSubjects().get(0).getName());
         assertEquals("shop", binding.getSubjects().get(0).getNamespace());
         assertFalse(only(objects, ServiceAccount.class).getAutomountServiceAccountToken(), "the SA itself still does not mount by default");
+    }
+
+    @Test
+    void onKubernetes120TheCronJobIsBatchV1beta1AndATimeZoneIsRefused() throws IOException {
+        List<HasMetadata> old = render(defaultValues(), ChartRenderer.Capabilities.K8S_1_20);
+        HasMetadata cronJob = old.stream().filter(o -> "CronJob".equals(o.getKind())).findFirst().orElseThrow();
+        assertEquals("batch/v1beta1", cronJob.getApiVersion());
+        assertEquals("batch/v1", only(render(defaultValues()), CronJob.class).getApiVersion());
+
+        Map<String, Object> zoned = defaultValues();
+        zoned.put("timeZone", "Europe/Berlin");
+        ChartRenderer.ChartFailure refused = org.junit.jupiter.api.Assertions.assertThrows(ChartRenderer.ChartFailure.class,
+                () -> render(zoned, ChartRenderer.Capabilities.K8S_1_20));
+        assertTrue(refused.getMessage().contains("timeZone needs Kubernetes 1.25+"), refused.getMessage());
+        ChartRenderer.Capabilities k124 = new ChartRenderer.Capabilities(1, 24, java.util.Set.of("batch/v1/CronJob"));
+        org.junit.jupiter.api.Assertions.assertThrows(ChartRenderer.ChartFailure.class, () -> render(zoned, k124));
+        assertEquals("Europe/Berlin", only(render(zoned), CronJob.class).getSpec().getTimeZone());
     }
 }

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * packages it), so the chart's templates are rendered here by substituting values for the few
  * template forms the chart uses, with Helm's whitespace trimming ({{- and -}}):
  * {@code .Values.a.b}, {@code .Release.Name|Namespace|Service}, {@code .Files.Get "path"},
- * {@code toYaml X}, pipes {@code | quote}, {@code | nindent N}, {@code | indent N}, and
- * {@code if X / else / end}. Anything else fails the test, so a template that grows beyond this
+ * {@code toYaml X}, pipes {@code | quote}, {@code | nindent N}, {@code | indent N},
+ * {@code if X / else / end}, {@code and X (Y)}, {@code fail "message"}, and the cluster's
+ * {@code .Capabilities.APIVersions.Has "group/version/Kind"} and
+ * {@code semverCompare ">=1.25-0" .Capabilities.KubeVersion.Version} (only the {@code >=} form). Anything else fails the test, so a template that grows beyond this
  * subset is noticed rather than silently mis-rendered. A value missing from values.yaml fails
  * too (Helm would print "&lt;no value&gt;"), which catches typos in value names.
  */
@@ -29,17 +31,41 @@ final class ChartRenderer {
 
     private static final Pattern ACTION = Pattern.compile("\\{\\{(-?)\\s*(.*?)\\s*(-?)}}", Pattern.DOTALL);
     private static final Pattern FILES_GET = Pattern.compile("\\.Files\\.Get \"([^\"]+)\"");
+    private static final Pattern HAS = Pattern.compile("\\.Capabilities\\.APIVersions\\.Has \"([^\"]+)\"");
+    private static final Pattern SEMVER_GE = Pattern.compile("semverCompare \">=(\\d+)\\.(\\d+)(?:-0)?\" \\.Capabilities\\.KubeVersion\\.Version");
+    private static final Pattern FAIL = Pattern.compile("fail \"([^\"]*)\"");
+
+    /** What {@code .Capabilities} says: the cluster's version and its "group/version/Kind"s. */
+    record Capabilities(int major, int minor, java.util.Set<String> apiVersions) {
+        /** A current cluster (1.30): batch/v1 CronJobs with time zones. */
+        static final Capabilities CURRENT = new Capabilities(1, 30, java.util.Set.of("batch/v1/CronJob", "batch/v1/Job"));
+        /** Kubernetes 1.20: CronJobs only as batch/v1beta1, no time zones. */
+        static final Capabilities K8S_1_20 = new Capabilities(1, 20, java.util.Set.of("batch/v1beta1/CronJob", "batch/v1/Job"));
+    }
+
+    /** Helm's {@code fail}: rendering stops with the chart's message. */
+    static final class ChartFailure extends RuntimeException {
+        ChartFailure(String message) {
+            super(message);
+        }
+    }
 
     private final Path chartDir;
     private final Map<String, Object> values;
     private final String releaseName;
     private final String namespace;
+    private final Capabilities capabilities;
 
     ChartRenderer(Path chartDir, Map<String, Object> values, String releaseName, String namespace) {
+        this(chartDir, values, releaseName, namespace, Capabilities.CURRENT);
+    }
+
+    ChartRenderer(Path chartDir, Map<String, Object> values, String releaseName, String namespace, Capabilities capabilities) {
         this.chartDir = chartDir;
         this.values = values;
         this.releaseName = releaseName;
         this.namespace = namespace;
+        this.capabilities = capabilities;
     }
 
     private record Token(boolean action, String text) {
@@ -131,6 +157,31 @@ final class ChartRenderer {
     }
 
     private Object term(String term) {
+        if (term.startsWith("(") && term.endsWith(")")) {
+            return term(term.substring(1, term.length() - 1).strip());
+        }
+        if (term.startsWith("and ")) {
+            for (String operand : operands(term.substring(4).strip())) {
+                if (!truthy(term(operand))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        Matcher has = HAS.matcher(term);
+        if (has.matches()) {
+            return capabilities.apiVersions().contains(has.group(1));
+        }
+        Matcher semver = SEMVER_GE.matcher(term);
+        if (semver.matches()) {
+            int major = Integer.parseInt(semver.group(1));
+            int minor = Integer.parseInt(semver.group(2));
+            return capabilities.major() > major || (capabilities.major() == major && capabilities.minor() >= minor);
+        }
+        Matcher fail = FAIL.matcher(term);
+        if (fail.matches()) {
+            throw new ChartFailure(fail.group(1));
+        }
         if (term.startsWith("toYaml ")) {
             DumperOptions options = new DumperOptions();
             options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
@@ -164,6 +215,35 @@ final class ChartRenderer {
             return node;
         }
         throw new AssertionError("the test renderer does not support {{ " + term + " }}");
+    }
+
+    /** "a (b c) d" -> [a, (b c), d]: splits on spaces outside parentheses and quotes. */
+    private static List<String> operands(String text) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        boolean quoted = false;
+        StringBuilder cur = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')') {
+                depth--;
+            }
+            if (c == ' ' && depth == 0 && !quoted) {
+                if (cur.length() > 0) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                }
+            } else {
+                cur.append(c);
+            }
+        }
+        if (cur.length() > 0) {
+            out.add(cur.toString());
+        }
+        return out;
     }
 
     private static String text(Object value, String action) {

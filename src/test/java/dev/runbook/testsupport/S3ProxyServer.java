@@ -62,8 +62,13 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** S3Proxy's settings for tests; the caller adds the jclouds provider (transient, filesystem). */
     public static Properties settings(int port, String accessKey, String secretKey) {
+        return settings("127.0.0.1", port, accessKey, secretKey);
+    }
+
+    /** The same, listening on {@code bindHost} (e.g. 0.0.0.0 so that containers reach it). */
+    public static Properties settings(String bindHost, int port, String accessKey, String secretKey) {
         Properties p = new Properties();
-        p.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
+        p.setProperty("s3proxy.endpoint", "http://" + bindHost + ":" + port);
         p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
         p.setProperty("s3proxy.identity", accessKey);
         p.setProperty("s3proxy.credential", secretKey);
@@ -75,8 +80,16 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public static S3ProxyServer start() throws IOException {
+        return start("127.0.0.1");
+    }
+
+    /**
+     * An in-memory S3Proxy listening on {@code bindHost}; {@code "0.0.0.0"} makes it reachable
+     * from containers and pods (at the Docker bridge's gateway) as well as at 127.0.0.1.
+     */
+    public static S3ProxyServer start(String bindHost) throws IOException {
         int port = LocalJavaServer.freePort();
-        Properties p = settings(port, ACCESS_KEY, SECRET_KEY);
+        Properties p = settings(bindHost, port, ACCESS_KEY, SECRET_KEY);
         p.setProperty("jclouds.provider", "transient");
         Path props = Files.createTempFile("s3proxy-", ".properties");
         try (var out = Files.newOutputStream(props)) {
@@ -88,6 +101,10 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    public int port() {
+        return server.port();
     }
 
     /** Creates a bucket and returns its name. */

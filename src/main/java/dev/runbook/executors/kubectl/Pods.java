@@ -113,4 +113,66 @@ final class Pods {
                     + KubeErrors.rootMessage(e) + ")";
         }
     }
+
+    /**
+     * Why the pods with these labels are not ready, in the kubelet's and scheduler's words, e.g.
+     * "pod db-5f7c9-x2: ErrImageNeverPull (Container image ... is not present with pull policy of
+     * Never)". Best effort: for a timeout message, so an API error here yields an empty text.
+     */
+    static String whyNotReady(KubeSession s, Map<String, String> labels) {
+        List<Pod> pods;
+        try {
+            pods = s.client().pods().inNamespace(s.namespace()).withLabels(labels).list().getItems();
+        } catch (RuntimeException e) {
+            return "";
+        }
+        if (pods.isEmpty()) {
+            return "No pod was created; see the events: kubectl get events -n " + s.namespace();
+        }
+        List<String> reasons = new java.util.ArrayList<>();
+        for (Pod pod : pods) {
+            if (Readiness.podReady(pod)) {
+                continue;
+            }
+            reasons.add("pod " + pod.getMetadata().getName() + ": " + reason(pod));
+        }
+        return reasons.isEmpty() ? "" : String.join("; ", reasons);
+    }
+
+    private static String reason(Pod pod) {
+        var status = pod.getStatus();
+        if (status == null) {
+            return "no status yet";
+        }
+        List<io.fabric8.kubernetes.api.model.ContainerStatus> containers = new java.util.ArrayList<>();
+        if (status.getInitContainerStatuses() != null) {
+            containers.addAll(status.getInitContainerStatuses());
+        }
+        if (status.getContainerStatuses() != null) {
+            containers.addAll(status.getContainerStatuses());
+        }
+        for (var c : containers) {
+            var state = c.getState();
+            if (state != null && state.getWaiting() != null && state.getWaiting().getReason() != null) {
+                var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
+                return state.getWaiting().getReason() + detail(state.getWaiting().getMessage())
+                        + (last == null ? "" : ", last exit code " + last.getExitCode() + detail(last.getReason()));
+            }
+            if (state != null && state.getTerminated() != null) {
+                return "exited with code " + state.getTerminated().getExitCode() + detail(state.getTerminated().getReason());
+            }
+        }
+        if (status.getConditions() != null) {
+            for (var cond : status.getConditions()) {
+                if ("False".equals(cond.getStatus()) && cond.getReason() != null) {
+                    return cond.getType() + " " + cond.getReason() + detail(cond.getMessage());
+                }
+            }
+        }
+        return status.getPhase() + (status.getReason() == null ? "" : detail(status.getReason())) + ", not ready";
+    }
+
+    private static String detail(String text) {
+        return text == null || text.isBlank() ? "" : " (" + text.strip() + ")";
+    }
 }

@@ -80,10 +80,20 @@ final class WaitAction implements Action {
         Workload kind = Workload.of(params.string("kind", "deployment"));
         String name = required(params, "name");
         String label = kind.lower() + "/" + name;
-        Progress end = Waiter.until(ctx, "rollout of " + label, within,
-                "Look at its pods and events: kubectl describe " + kind.lower() + " " + name + " -n " + s.namespace()
-                        + "; kubectl get pods -n " + s.namespace(),
-                () -> kind.progress(kind.require(s, name)));
+        Progress end;
+        try {
+            end = Waiter.until(ctx, "rollout of " + label, within,
+                    "Look at its pods and events: kubectl describe " + kind.lower() + " " + name + " -n " + s.namespace()
+                            + "; kubectl get pods -n " + s.namespace(),
+                    () -> kind.progress(kind.require(s, name)));
+        } catch (StepFailure timedOut) {
+            // Say why in the kubelet's words (ErrImageNeverPull, CrashLoopBackOff, Unschedulable...).
+            String why = kind.selector(kind.require(s, name)).map(labels -> Pods.whyNotReady(s, labels)).orElse("");
+            if (why.isEmpty()) {
+                throw timedOut;
+            }
+            throw new StepFailure(timedOut.getMessage() + " Not ready: " + why, timedOut.retryable(), null);
+        }
         if (end.state() == Progress.State.FAILED) {
             throw new StepFailure("rollout of " + label + " in namespace " + s.namespace() + " " + end.summary()
                     + ". Check: kubectl describe " + kind.lower() + " " + name + " -n " + s.namespace(), false, null);

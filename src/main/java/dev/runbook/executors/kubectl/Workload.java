@@ -59,6 +59,17 @@ enum Workload {
         return live;
     }
 
+    /** The workload's pod labels (its selector's matchLabels), if it has any. */
+    java.util.Optional<java.util.Map<String, String>> selector(HasMetadata live) {
+        io.fabric8.kubernetes.api.model.LabelSelector sel = switch (this) {
+            case DEPLOYMENT -> ((Deployment) live).getSpec().getSelector();
+            case STATEFULSET -> ((StatefulSet) live).getSpec().getSelector();
+            case DAEMONSET -> ((DaemonSet) live).getSpec().getSelector();
+        };
+        return sel == null || sel.getMatchLabels() == null || sel.getMatchLabels().isEmpty()
+                ? java.util.Optional.empty() : java.util.Optional.of(sel.getMatchLabels());
+    }
+
     Progress progress(HasMetadata live) {
         return switch (this) {
             case DEPLOYMENT -> Readiness.deployment((Deployment) live);
