@@ -23,6 +23,9 @@ public final class ClusterDiscovery {
     private ClusterDiscovery() {
     }
 
+    // Config.fromKubeconfig(context, contents, path) is marked for removal without a replacement that
+    // takes the file's text and its path (see KubeClientFactory)
+    @SuppressWarnings("removal")
     public static Optional<CronJobApi.Server> probe(Map<String, String> env) {
         Path kubeconfig = kubeconfig(env);
         if (kubeconfig == null) {

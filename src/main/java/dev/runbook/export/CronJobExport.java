@@ -129,7 +129,7 @@ public final class CronJobExport {
      * The same CronJob as {@code batch/v1beta1} for clusters older than 1.21: the spec is the same
      * but for {@code timeZone}, which v1beta1 does not have ({@link #problems} refuses one).
      */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "deprecation"}) // Serialization.jsonMapper(): the Fabric8 8 way to a plain map
     static Map<String, Object> v1beta1(CronJob cronJob) {
         Map<String, Object> map = Serialization.jsonMapper().convertValue(cronJob, LinkedHashMap.class);
         map.put("apiVersion", CronJobApi.V1BETA1);

@@ -47,12 +47,12 @@ class BackupJobsChartTest {
     }
 
     /** Like {@code helm template RELEASE charts/backup-jobs -n NS}: every object, in file-name order. */
-    @SuppressWarnings("deprecation") // Serialization.unmarshal: the one call that reads any kind from YAML
     private static List<HasMetadata> render(Map<String, Object> values) throws IOException {
         return render(values, ChartRenderer.Capabilities.CURRENT);
     }
 
     /** Like {@code helm template} against a cluster with these capabilities. */
+    @SuppressWarnings("deprecation") // Serialization.unmarshal: the one call that reads any kind from YAML
     static List<HasMetadata> render(Map<String, Object> values, ChartRenderer.Capabilities capabilities) throws IOException {
         ChartRenderer renderer = new ChartRenderer(CHART, values, "nightly", "shop", capabilities);
         List<HasMetadata> objects = new ArrayList<>();

@@ -83,6 +83,7 @@ public final class RealKubernetes implements BeforeAllCallback {
     }
 
     /** Stops the cluster at the end of the test run, if this run started it. */
+    @SuppressWarnings("deprecation") // CloseableResource: what this JUnit version closes at the end of the run
     record Running(boolean startedHere) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
