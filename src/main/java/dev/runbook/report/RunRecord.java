@@ -11,7 +11,11 @@ import java.util.Map;
  * @param format the document's format version
  */
 public record RunRecord(int format, Run run, Map<String, Object> inputs, List<Check> preconditions,
-                        List<StepRun> steps, List<Approval> approvals) {
+                        List<StepRun> steps, List<Approval> approvals, List<InputCorrection> inputCorrections) {
+
+    /** Inputs corrected by {@code runbook resume --input}: when, and each input's old and new value. */
+    public record InputCorrection(String time, Map<String, Object> changed) {
+    }
 
     public static final int FORMAT = 1;
 

@@ -48,6 +48,7 @@ public final class RunRecords {
         Map<String, Building> steps = new LinkedHashMap<>();
         List<RunRecord.Approval> approvals = new ArrayList<>();
         List<RunRecord.Check> checks = new ArrayList<>();
+        List<RunRecord.InputCorrection> corrections = new ArrayList<>();
         String finished = null;
         String deadline = null;
         boolean deadlineExceeded = false;
@@ -58,6 +59,11 @@ public final class RunRecords {
             Building step = stepId == null ? null : steps.computeIfAbsent(stepId, Building::new);
             switch (String.valueOf(e.get("event"))) {
                 case "run-started" -> {
+                    if (e.get("inputs_changed") instanceof Map<?, ?> changed) {
+                        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+                        changed.forEach((k, v) -> copy.put(String.valueOf(k), v));
+                        corrections.add(new RunRecord.InputCorrection(time, copy));
+                    }
                     deadline = text(e.get("deadline"));
                     finished = null;
                 }
@@ -112,7 +118,7 @@ public final class RunRecords {
         RunRecord.Run run = new RunRecord.Run(summary.runId(), summary.runbook(), summary.file(), summary.target(),
                 summary.status(), summary.message(), summary.started(), finished, duration, deadline, deadlineExceeded,
                 summary.invocations(), outputs);
-        return new RunRecord(RunRecord.FORMAT, run, summary.inputs(), checks, stepRuns, approvals);
+        return new RunRecord(RunRecord.FORMAT, run, summary.inputs(), checks, stepRuns, approvals, List.copyOf(corrections));
     }
 
     private static Object firstOf(Map<String, Object> e, String... names) {

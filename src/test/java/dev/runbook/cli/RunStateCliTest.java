@@ -204,7 +204,10 @@ class RunStateCliTest {
         CliRunner.Result shown = cli.run("show", "last");
         assertTrue(shown.out().contains("input corrected: deploy_dir: " + typo + " → " + good), shown.out());
         assertTrue(shown.out().contains("inputs: {deploy_dir=" + good), "the header shows the old inputs: " + shown.out());
-        assertTrue(cli.run("show", id, "--json").out().contains("\"inputs_changed\":{\"deploy_dir\":{\"from\":\"" + typo + "\""));
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(cli.run("show", id, "--json").out());
+        assertEquals(typo.toString(), json.at("/inputCorrections/0/changed/deploy_dir/from").asText(), json.toString());
+        assertEquals(good.toString(), json.at("/inputCorrections/0/changed/deploy_dir/to").asText(), json.toString());
 
         // the corrected value is the run's from now on: rerunning the last step keeps it
         assertEquals(0, cli.run("resume", "last", "--rerun", "place").code());

@@ -245,18 +245,26 @@ class ActionContractTest {
         return out;
     }
 
+    /** Values tried, in order, for a string parameter that must match a pattern. */
+    private static final List<String> PATTERNED = List.of("200", "2xx", "> 0", "30s", "value");
+
     private static Object sample(ParamSpec p) {
         if (!p.allowed().isEmpty()) {
             return p.allowed().get(0);
         }
-        String n = p.name();
+        if (p.pattern() != null) {
+            return PATTERNED.stream().filter(v -> v.matches(p.pattern())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no sample value matches the pattern of " + p.name()));
+        }
+        String n = p.name() == null ? "" : p.name();
         return switch (p.type()) {
             case INT -> 5L;
             case NUMBER -> 1.5;
             case BOOL -> true;
             case DURATION -> "30s";
-            case LIST -> List.of("first", "second");
-            case MAP -> p.fields().isEmpty() ? Map.of("key", "value") : sample(p.fields(), Variant.PLAIN, true);
+            case LIST -> p.items() == null ? List.of("first", "second") : List.of(sample(p.items()), sample(p.items()));
+            case MAP -> !p.fields().isEmpty() ? sample(p.fields(), Variant.PLAIN, true)
+                    : Map.of("key", p.values() == null ? "value" : sample(p.values()));
             case STRING, ANY -> n.contains("url") || n.contains("endpoint") ? "https://10.255.255.1:9/contract"
                     : n.equals("host") ? "10.255.255.1"
                     : n.equals("from") || n.equals("to") || n.contains("uri") || n.contains("prefix") || n.contains("location")
