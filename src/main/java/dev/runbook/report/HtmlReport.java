@@ -29,7 +29,7 @@ public final class HtmlReport {
             .lane-label{position:absolute;left:4px;top:4px;font-size:11px;color:#778}
             .track{position:absolute;left:70px;right:12px;top:0;bottom:0}
             .bar{position:absolute;top:3px;height:20px;border-radius:3px;color:#fff;font-size:11px;overflow:hidden;
-                 white-space:nowrap;padding:0 4px;box-sizing:border-box;min-width:3px;line-height:20px}
+                 white-space:nowrap;padding:0 2px;box-sizing:border-box;line-height:20px}
             .deadline{position:absolute;top:0;bottom:0;border-left:2px dashed #c62828}
             .deadline span{position:absolute;top:-2px;left:4px;font-size:11px;color:#c62828;white-space:nowrap}
             .axis{display:flex;justify-content:space-between;margin:4px 12px 0 70px;font-size:11px;color:#778}
@@ -85,6 +85,9 @@ public final class HtmlReport {
     }
 
     /** Bars: one per attempt, in lanes so that steps running at the same time never share one. */
+    /** The narrowest bar drawn, in percent of the timeline: wide enough to see and to hover. */
+    private static final double MIN_BAR_PCT = 1.0;
+
     private static void timeline(StringBuilder out, RunRecord record) {
         out.append("<h2>Timeline</h2>\n");
         List<RunRecord.StepRun> drawn = record.steps().stream().filter(s -> s.started() != null).toList();
@@ -112,16 +115,21 @@ public final class HtmlReport {
             end = deadline;
             spanMs = Math.max(1, Duration.between(start, end).toMillis());
         }
-        List<Instant> laneEnds = new ArrayList<>();
+        // lanes are assigned by what is drawn (a short attempt still gets a visible bar), so two bars
+        // in one lane never overlap on screen, however fast the steps were
+        List<Double> laneEnds = new ArrayList<>();
         List<StringBuilder> lanes = new ArrayList<>();
         for (RunRecord.StepRun s : drawn) {
-            Instant from = Instant.parse(s.started());
-            Instant to = from;
+            double from = pct(Duration.between(start, Instant.parse(s.started())).toMillis(), spanMs);
+            double to = from;
             for (RunRecord.Attempt a : s.attempts()) {
-                to = max(to, a.finished() == null ? end : Instant.parse(a.finished()));
+                Instant aFrom = Instant.parse(a.started());
+                Instant aTo = a.finished() == null ? end : Instant.parse(a.finished());
+                to = Math.max(to, pct(Duration.between(start, aFrom).toMillis(), spanMs)
+                        + Math.max(MIN_BAR_PCT, pct(Duration.between(aFrom, aTo).toMillis(), spanMs)));
             }
             int lane = 0;
-            while (lane < laneEnds.size() && laneEnds.get(lane).isAfter(from)) {
+            while (lane < laneEnds.size() && laneEnds.get(lane) > from) {
                 lane++;
             }
             if (lane == laneEnds.size()) {
@@ -134,7 +142,7 @@ public final class HtmlReport {
                 Instant aFrom = Instant.parse(a.started());
                 Instant aTo = a.finished() == null ? end : Instant.parse(a.finished());
                 double left = pct(Duration.between(start, aFrom).toMillis(), spanMs);
-                double width = Math.max(0.3, pct(Duration.between(aFrom, aTo).toMillis(), spanMs));
+                double width = Math.max(MIN_BAR_PCT, pct(Duration.between(aFrom, aTo).toMillis(), spanMs));
                 String outcome = a.outcome() == null ? "running" : a.outcome();
                 String title = s.id() + " attempt " + a.number() + "/" + a.of() + ": " + outcome + ", "
                         + Durations.format(Duration.between(aFrom, aTo)) + " from " + a.started()
