@@ -60,7 +60,7 @@ final class S3Clients {
         return builder.build();
     }
 
-    static S3AsyncClient multipartUploads(S3Options o, Map<String, String> env, long partSize) {
+    static S3AsyncClient multipartUploads(S3Options o, Map<String, String> env, long partSize, InFlightRequests inFlight) {
         var builder = S3AsyncClient.builder()
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10))
@@ -72,6 +72,7 @@ final class S3Clients {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .addPlugin(LegacyMd5Plugin.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(inFlight))
                 .multipartEnabled(true)
                 // Memory stays bounded at about two parts. For a body of unknown length the SDK holds
                 // the whole first part and must fill the whole second one before it sends anything

@@ -91,8 +91,9 @@ public final class S3Store implements ObjectStore {
 
     @Override
     public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) throws IOException {
-        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint)),
-                putRequest(key, metadata), partSizeFor(expectedSizeHint));
+        InFlightRequests inFlight = new InFlightRequests();
+        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint), inFlight),
+                inFlight, putRequest(key, metadata));
     }
 
     @Override

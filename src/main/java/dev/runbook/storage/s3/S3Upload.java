@@ -32,6 +32,7 @@ final class S3Upload implements ObjectStore.Upload {
 
     private final S3Store store;
     private final S3AsyncClient client;
+    private final InFlightRequests inFlight;
     private final PutObjectRequest request;
     private final CompletableFuture<PutObjectResponse> result;
     private final CancellableOutputStream body;
@@ -41,10 +42,11 @@ final class S3Upload implements ObjectStore.Upload {
     private volatile Thread writer;
     private final java.util.concurrent.atomic.AtomicBoolean interruptedWriter = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private S3Upload(S3Store store, S3AsyncClient client, PutObjectRequest request,
+    private S3Upload(S3Store store, S3AsyncClient client, InFlightRequests inFlight, PutObjectRequest request,
                      CompletableFuture<PutObjectResponse> result, CancellableOutputStream body) {
         this.store = store;
         this.client = client;
+        this.inFlight = inFlight;
         this.request = request;
         this.result = result;
         this.body = body;
@@ -71,12 +73,13 @@ final class S3Upload implements ObjectStore.Upload {
         }
     }
 
-    static S3Upload start(S3Store store, S3AsyncClient client, PutObjectRequest request, long partSize) throws IOException {
+    static S3Upload start(S3Store store, S3AsyncClient client, InFlightRequests inFlight, PutObjectRequest request)
+            throws IOException {
         try {
             // null length: the SDK's multipart client buffers parts of partSize and uploads them as they fill
             BlockingOutputStreamAsyncRequestBody body = AsyncRequestBody.forBlockingOutputStream(null);
             CompletableFuture<PutObjectResponse> result = client.putObject(request, body);
-            return new S3Upload(store, client, request, result, body.outputStream());
+            return new S3Upload(store, client, inFlight, request, result, body.outputStream());
         } catch (RuntimeException e) {
             client.close();
             throw S3Errors.map(e, "start uploading", store.uri(request.key()), request.key(), store.options());
@@ -114,6 +117,7 @@ final class S3Upload implements ObjectStore.Upload {
         }
         ended = true;
         body.cancel(); // not close(): close() would complete the upload
+        long deadline = System.nanoTime() + ABORT_WAIT.toNanos();
         try {
             // wait until the SDK has aborted the multipart upload, so no part outlives this call
             result.get(ABORT_WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -124,6 +128,16 @@ final class S3Upload implements ObjectStore.Upload {
             Thread.currentThread().interrupt();
         } catch (Exception expected) {
             // the cancelled body fails the upload: that is the point
+        }
+        try {
+            // The upload's future fails as soon as the body is cancelled, while part uploads may
+            // still be retrying (closing the client does not stop them): a part that lands after
+            // the sweep below would bring the aborted upload back.
+            if (!Thread.currentThread().isInterrupted()) {
+                inFlight.awaitNone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             client.close();
         }
