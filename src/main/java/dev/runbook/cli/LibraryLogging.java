@@ -22,6 +22,13 @@ final class LibraryLogging {
 
     /** java.util.logging holds loggers weakly: a level set on a collected logger is lost. */
     private static final Logger NETTY = Logger.getLogger("io.netty");
+    /**
+     * An aborted upload stops its own event loops at once (S3Upload#abort) so that no part can
+     * reach the server after the abort; a promise of a request that was in flight then cannot
+     * notify its listener on the stopped loop, and Netty logs that as SEVERE with a stack trace.
+     * Expected there; that logger only reports listeners that failed or could not be notified.
+     */
+    private static final Logger NETTY_PROMISES = Logger.getLogger("io.netty.util.concurrent.DefaultPromise");
 
     private LibraryLogging() {
     }
@@ -31,5 +38,6 @@ final class LibraryLogging {
         // Netty's own choice depends on what else is on the class path (Log4J2 in tests): make it explicit
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
         NETTY.setLevel(Level.SEVERE);
+        NETTY_PROMISES.setLevel(Level.OFF);
     }
 }

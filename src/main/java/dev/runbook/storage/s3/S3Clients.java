@@ -1,5 +1,7 @@
 package dev.runbook.storage.s3;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -10,6 +12,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -60,9 +63,21 @@ final class S3Clients {
         return builder.build();
     }
 
-    static S3AsyncClient multipartUploads(S3Options o, Map<String, String> env, long partSize, InFlightRequests inFlight) {
+    /**
+     * Event loops of one upload's client, owned by the upload so that an abort can stop all of
+     * its I/O at once (see S3Upload#abort). Netty 4.2 deprecates this class in favour of
+     * MultiThreadIoEventLoopGroup, which the SDK's Netty client does not recognise yet.
+     */
+    @SuppressWarnings("deprecation")
+    static EventLoopGroup uploadEventLoops() {
+        return new NioEventLoopGroup(2);
+    }
+
+    static S3AsyncClient multipartUploads(S3Options o, Map<String, String> env, long partSize, EventLoopGroup eventLoops) {
         var builder = S3AsyncClient.builder()
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        // the upload owns its event loops, so an abort can stop all of its I/O at once
+                        .eventLoopGroup(SdkEventLoopGroup.create(eventLoops))
                         .connectionTimeout(Duration.ofSeconds(10))
                         .readTimeout(Duration.ofMinutes(2))
                         .writeTimeout(Duration.ofMinutes(2)))
@@ -72,7 +87,6 @@ final class S3Clients {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .addPlugin(LegacyMd5Plugin.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(inFlight))
                 .multipartEnabled(true)
                 // Memory stays bounded at about two parts. For a body of unknown length the SDK holds
                 // the whole first part and must fill the whole second one before it sends anything

@@ -2,6 +2,7 @@ package dev.runbook.storage.s3;
 
 import dev.runbook.storage.ObjectInfo;
 import dev.runbook.storage.ObjectStore;
+import io.netty.channel.EventLoopGroup;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -91,9 +92,9 @@ public final class S3Store implements ObjectStore {
 
     @Override
     public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) throws IOException {
-        InFlightRequests inFlight = new InFlightRequests();
-        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint), inFlight),
-                inFlight, putRequest(key, metadata));
+        EventLoopGroup eventLoops = S3Clients.uploadEventLoops();
+        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint), eventLoops),
+                eventLoops, putRequest(key, metadata));
     }
 
     @Override
@@ -142,7 +143,14 @@ public final class S3Store implements ObjectStore {
                 sweep(key);
                 return true;
             } catch (S3Exception answered) {
-                return true; // the server answered with a refusal: retrying cannot change that
+                if (answered.statusCode() < 500) {
+                    return true; // the server refused (no permission to list): retrying cannot change that
+                }
+                // 5xx: a server that is restarting or overloaded; it may answer properly in a moment
+                // (S3Proxy answered 500 just after a restart, and the upload was left: seen in CI)
+                if (attempt == ABORT_RETRY_DELAYS.size()) {
+                    return false;
+                }
             } catch (SdkClientException unreachable) {
                 if (attempt == ABORT_RETRY_DELAYS.size()) {
                     return false;

@@ -2,6 +2,7 @@ package dev.runbook.storage.s3;
 
 import dev.runbook.storage.ObjectInfo;
 import dev.runbook.storage.ObjectStore;
+import io.netty.channel.EventLoopGroup;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.BlockingOutputStreamAsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -29,10 +30,12 @@ import java.util.concurrent.TimeoutException;
 final class S3Upload implements ObjectStore.Upload {
 
     private static final Duration ABORT_WAIT = Duration.ofSeconds(30);
+    /** Event loops stop within milliseconds once asked; this only bounds a pathological case. */
+    private static final Duration LOOPS_STOP_WAIT = Duration.ofSeconds(10);
 
     private final S3Store store;
     private final S3AsyncClient client;
-    private final InFlightRequests inFlight;
+    private final EventLoopGroup eventLoops;
     private final PutObjectRequest request;
     private final CompletableFuture<PutObjectResponse> result;
     private final CancellableOutputStream body;
@@ -42,11 +45,11 @@ final class S3Upload implements ObjectStore.Upload {
     private volatile Thread writer;
     private final java.util.concurrent.atomic.AtomicBoolean interruptedWriter = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private S3Upload(S3Store store, S3AsyncClient client, InFlightRequests inFlight, PutObjectRequest request,
+    private S3Upload(S3Store store, S3AsyncClient client, EventLoopGroup eventLoops, PutObjectRequest request,
                      CompletableFuture<PutObjectResponse> result, CancellableOutputStream body) {
         this.store = store;
         this.client = client;
-        this.inFlight = inFlight;
+        this.eventLoops = eventLoops;
         this.request = request;
         this.result = result;
         this.body = body;
@@ -73,15 +76,15 @@ final class S3Upload implements ObjectStore.Upload {
         }
     }
 
-    static S3Upload start(S3Store store, S3AsyncClient client, InFlightRequests inFlight, PutObjectRequest request)
+    static S3Upload start(S3Store store, S3AsyncClient client, EventLoopGroup eventLoops, PutObjectRequest request)
             throws IOException {
         try {
             // null length: the SDK's multipart client buffers parts of partSize and uploads them as they fill
             BlockingOutputStreamAsyncRequestBody body = AsyncRequestBody.forBlockingOutputStream(null);
             CompletableFuture<PutObjectResponse> result = client.putObject(request, body);
-            return new S3Upload(store, client, inFlight, request, result, body.outputStream());
+            return new S3Upload(store, client, eventLoops, request, result, body.outputStream());
         } catch (RuntimeException e) {
-            client.close();
+            release(client, eventLoops);
             throw S3Errors.map(e, "start uploading", store.uri(request.key()), request.key(), store.options());
         }
     }
@@ -102,10 +105,10 @@ final class S3Upload implements ObjectStore.Upload {
             result.join();
         } catch (RuntimeException | IOException e) {
             body.cancel();
-            client.close();
+            release();
             throw S3Errors.map(failure(e), "upload", store.uri(request.key()), request.key(), store.options());
         }
-        client.close();
+        release();
         return store.stat(request.key()).orElseThrow(() ->
                 new IOException("upload of " + store.uri(request.key()) + " completed but the object is not there"));
     }
@@ -117,7 +120,6 @@ final class S3Upload implements ObjectStore.Upload {
         }
         ended = true;
         body.cancel(); // not close(): close() would complete the upload
-        long deadline = System.nanoTime() + ABORT_WAIT.toNanos();
         try {
             // wait until the SDK has aborted the multipart upload, so no part outlives this call
             result.get(ABORT_WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -129,18 +131,12 @@ final class S3Upload implements ObjectStore.Upload {
         } catch (Exception expected) {
             // the cancelled body fails the upload: that is the point
         }
-        try {
-            // The upload's future fails as soon as the body is cancelled, while part uploads may
-            // still be retrying (closing the client does not stop them): a part that lands after
-            // the sweep below would bring the aborted upload back.
-            if (!Thread.currentThread().isInterrupted()) {
-                inFlight.awaitNone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            client.close();
-        }
+        // The upload's future fails as soon as the body is cancelled, while part uploads may still
+        // be running: retried against an endpoint that went away, or waiting for a connection.
+        // Closing the client does not stop them at once (its I/O winds down gracefully), and one
+        // landing after the sweep below brought the aborted upload back (seen in CI). So the
+        // upload's own event loops are stopped, with no grace period, before the sweep.
+        release();
         // The SDK aborts the multipart upload it started, but not when the cancel races with
         // CreateMultipartUpload or an UploadPart in flight (S3 also documents that a part
         // upload in progress may outlive an abort). Sweep what is left for this key, again
@@ -156,6 +152,20 @@ final class S3Upload implements ObjectStore.Upload {
                 + " or remove it now: aws s3api list-multipart-uploads --bucket " + bucket + " --prefix " + request.key()
                 + ", then aws s3api abort-multipart-upload --bucket " + bucket + " --key " + request.key()
                 + " --upload-id <UploadId>");
+    }
+
+    /** Closes the client and stops the upload's own event loops (the SDK leaves loops it was given running). */
+    private void release() {
+        release(client, eventLoops);
+    }
+
+    private static void release(S3AsyncClient client, EventLoopGroup eventLoops) {
+        client.close();
+        try {
+            eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(LOOPS_STOP_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The upload's own error explains a broken stream better than the stream's exception. */

@@ -94,7 +94,7 @@ class CheckActionTest {
     void unexpectedStatusIsNotHealthy() throws IOException {
         String url = serve(n -> LocalHttpServer.Reply.of(204, ""));
 
-        StepFailure failure = assertThrows(StepFailure.class, () -> action.execute(Params.of(params(url, "within", "300ms")), ctx));
+        StepFailure failure = assertThrows(StepFailure.class, () -> action.execute(Params.of(params(url, "within", "1s")), ctx));
 
         assertTrue(failure.getMessage().contains("last: answered 204, expected 200"), failure.getMessage());
     }
@@ -127,7 +127,7 @@ class CheckActionTest {
         String url = serve(n -> LocalHttpServer.Reply.of(200, "<html>login</html>"));
 
         StepFailure failure = assertThrows(StepFailure.class, () -> action.execute(
-                Params.of(params(url, "within", "300ms", "expect", Map.of("json", Map.of("status", "ok")))), ctx));
+                Params.of(params(url, "within", "1s", "expect", Map.of("json", Map.of("status", "ok")))), ctx));
 
         assertTrue(failure.getMessage().contains("the body is not JSON"), failure.getMessage());
     }
@@ -234,7 +234,7 @@ class CheckActionTest {
         String url = server.url("/health");
 
         StepFailure failure = assertThrows(StepFailure.class, () -> action.execute(Params.of(params(url,
-                "within", "300ms", "headers", Map.of("Authorization", new Secret(token), "X-Trace", "abc"))), ctx));
+                "within", "1s", "headers", Map.of("Authorization", new Secret(token), "X-Trace", "abc"))), ctx));
 
         assertEquals(token, server.received.get(0).header("Authorization"));
         assertEquals("abc", server.received.get(0).header("X-Trace"));
@@ -251,7 +251,7 @@ class CheckActionTest {
         ctx.lines.clear();
 
         StepFailure failure = assertThrows(StepFailure.class, () -> action.execute(
-                Params.of(params(url, "url", new Secret(secretUrl), "within", "300ms")), ctx));
+                Params.of(params(url, "url", new Secret(secretUrl), "within", "1s")), ctx));
 
         assertEquals("/health/tok-9f8e7d", server.received.get(0).path());
         assertFalse(failure.getMessage().contains("tok-9f8e7d"), failure.getMessage());

@@ -45,7 +45,7 @@ class TlsTest {
     void untrustedCertificateFailsWithAHint() {
         int before = server.requests();
         StepFailure failure = assertThrows(StepFailure.class, () -> new CheckAction().execute(Params.of(Map.of(
-                "url", server.url("/health"), "within", "300ms", "interval", "100ms")), ctx));
+                "url", server.url("/health"), "within", "2s", "interval", "100ms")), ctx));
 
         assertTrue(failure.getMessage().contains("last: TLS handshake failed ("), failure.getMessage());
         assertTrue(failure.getMessage().contains("set ca-file"), failure.getMessage());
