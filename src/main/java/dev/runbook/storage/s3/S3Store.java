@@ -146,8 +146,9 @@ public final class S3Store implements ObjectStore {
                 if (answered.statusCode() < 500) {
                     return true; // the server refused (no permission to list): retrying cannot change that
                 }
-                // 5xx: a server that is restarting or overloaded; it may answer properly in a moment
-                // (S3Proxy answered 500 just after a restart, and the upload was left: seen in CI)
+                // 5xx: a server that is restarting or overloaded may answer properly in a moment;
+                // taking it as "nothing left" is the likely cause of an upload left in CI
+                // (S3AbortAfterOutageIT, the endpoint restarting during the sweep)
                 if (attempt == ABORT_RETRY_DELAYS.size()) {
                     return false;
                 }
