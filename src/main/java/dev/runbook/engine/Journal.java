@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.spi.PrivateFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -40,7 +41,7 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path runDir, SecretMasker masker) throws IOException {
         Path file = runDir.resolve(FILE);
         if (!Files.exists(file)) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            PrivateFiles.createFile(file);
         }
         return new Journal(new FileOutputStream(file.toFile(), true), masker);
     }
