@@ -4,9 +4,7 @@ import dev.runbook.spi.PrivateFiles;
 import dev.runbook.spi.Target;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
 

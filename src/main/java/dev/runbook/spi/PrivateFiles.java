@@ -73,13 +73,21 @@ public final class PrivateFiles {
         try {
             Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(tmp, FILE_MODE);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Moves {@code from} over {@code to} in one step where the file system can (a reader sees the
+     * old file or the new one, never half of it). For any file, private or not.
+     */
+    public static void replace(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -18,10 +18,8 @@ import dev.runbook.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -122,7 +120,7 @@ final class DownloadAction implements Action {
                 throw new StepFailure("download of " + from.uri() + " stopped at " + got.size() + " of " + info.size()
                         + " bytes; try again", true, null);
             }
-            move(partial, target);
+            PrivateFiles.replace(partial, target);
             if (recorded.isPresent()) {
                 context.log().info("SHA-256 matches " + recorded.get().source() + ": " + got.sha256());
             } else if (params.bool("verify", true)) {
@@ -134,14 +132,6 @@ final class DownloadAction implements Action {
             throw Failures.of(e, from.uri());
         } catch (BadParameterException e) {
             throw Failures.badParam(e);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
