@@ -77,8 +77,8 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.INVALID, e.getMessage());
         }
-        Planner planner = new Planner(cli.env(), refresh ? id -> new ProbeContext(cli, id, target, valid) : null);
-        try {
+        try (LazyScratchDir scratch = new LazyScratchDir()) {
+            Planner planner = new Planner(cli.env(), refresh ? id -> new ProbeContext(cli, id, target, valid, scratch) : null);
             return planner.plan(valid, inputs, target);
         } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot plan " + valid.runbook().name());

@@ -5,8 +5,6 @@ import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepLog;
 import dev.runbook.spi.Target;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +19,10 @@ final class ProbeContext implements StepContext, StepLog {
     private final ValidRunbook valid;
     private final dev.runbook.engine.SecretMasker masker = new dev.runbook.engine.SecretMasker();
 
-    ProbeContext(Cli cli, String stepId, Target target, ValidRunbook valid) {
+    private final LazyScratchDir scratch;
+
+    ProbeContext(Cli cli, String stepId, Target target, ValidRunbook valid, LazyScratchDir scratch) {
+        this.scratch = scratch;
         this.cli = cli;
         this.stepId = stepId;
         this.target = target;
@@ -41,11 +42,7 @@ final class ProbeContext implements StepContext, StepLog {
 
     @Override
     public Path scratchDir() {
-        try {
-            return Files.createTempDirectory("runbook-probe");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return scratch.get();
     }
 
     @Override public void info(String message) { }

@@ -56,7 +56,7 @@ final class RunsCommand implements Callable<Integer> {
         }
         cli.out().println(String.format(Locale.ROOT, "%-44s %-20s %-20s %-11s %-13s %s", "RUN", "STARTED (UTC)", "RUNBOOK", "TARGET", "STATUS", "STEPS"));
         for (RunHistory.RunSummary r : runs.subList(0, limit == null ? runs.size() : Math.min(limit, runs.size()))) {
-            long done = r.steps().values().stream().filter(s -> s.outcome().done()).count();
+            long done = r.steps().values().stream().filter(RunHistory.StepRecord::done).count();
             cli.out().println(String.format(Locale.ROOT, "%-44s %-20s %-20s %-11s %-13s %d/%d done%s", r.runId(), startedAt(r), r.runbook(),
                     r.target(), r.status(), done, r.steps().size(), r.invocations() > 1 ? ", " + r.invocations() + " attempts" : ""));
         }

@@ -6,18 +6,16 @@ import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.InputBinder;
 import dev.runbook.plan.Invocation;
 import dev.runbook.plan.Planner;
+import dev.runbook.spi.PrivateFiles;
 import dev.runbook.spi.Target;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +142,7 @@ public final class Engine {
         Instant invocationStart = Instant.now();
         // the run directory is made only once the lock is held: a refused run leaves nothing behind
         try (RunLock lock = RunLock.acquire(stateDir.resolve("locks"), lockKey, RunLock.holder(runId, env));
-             Journal journal = Journal.open(privateDir(runDir), masker)) {
+             Journal journal = Journal.open(PrivateFiles.createDirectories(runDir), masker)) {
             Instant deadline = valid.runbook().deadline() == null ? null : invocationStart.plus(valid.runbook().deadline());
             RunState run = new RunState(runId, runDir, started, target, env, masker, journal, listener, approver, deadline,
                     valid.runbook().gracePeriod(), previous, rerun);
@@ -229,7 +227,7 @@ public final class Engine {
                         listener.note("could not close " + r + ": " + e.getMessage());
                     }
                 }
-                deleteScratch(run.runDir.resolve("scratch"));
+                PrivateFiles.deleteTree(run.runDir.resolve("scratch"));
             }
         }
     }
@@ -241,33 +239,5 @@ public final class Engine {
             default -> failed + " step(s) failed: " + String.join(", ", run.results.values().stream()
                     .filter(r -> r.outcome().failure()).map(RunResult.StepResult::id).sorted().toList());
         };
-    }
-
-    static Path privateDir(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Path parent = dir.getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                privateDir(parent);
-            }
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        return dir;
-    }
-
-    private static void deleteScratch(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort; the directory is owner-only
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
-        }
     }
 }

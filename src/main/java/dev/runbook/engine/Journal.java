@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.spi.PrivateFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +40,7 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path runDir, SecretMasker masker) throws IOException {
         Path file = runDir.resolve(FILE);
         if (!Files.exists(file)) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            PrivateFiles.createFile(file);
         }
         return new Journal(new FileOutputStream(file.toFile(), true), masker);
     }

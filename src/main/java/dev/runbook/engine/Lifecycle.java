@@ -48,7 +48,7 @@ final class Lifecycle {
             problems.add("precondition failed: " + failedPrecondition);
             scope.status(new Expressions.RunStatus(true, run.cancelled));
             outcome = Outcome.FAILED;
-            runner.skipAll(inv, Section.MAIN, "not started: precondition failed: " + failedPrecondition);
+            runner.skipAll(inv, Section.MAIN, StepEnd.notStarted("precondition failed: " + failedPrecondition));
         } else {
             outcome = runner.run(inv, Section.MAIN, valid.runbook().preconditions(), problems);
         }
@@ -56,7 +56,7 @@ final class Lifecycle {
             scope.status(new Expressions.RunStatus(true, run.cancelled));
             runner.run(inv, Section.ON_FAILURE, List.of(), problems);
         } else {
-            runner.skipAll(inv, Section.ON_FAILURE, "not needed: the main steps did not fail");
+            runner.skipAll(inv, Section.ON_FAILURE, StepEnd.skipped("not needed: the main steps did not fail"));
         }
         scope.status(new Expressions.RunStatus(outcome.failure(), run.cancelled));
         outcome = Outcome.worst(outcome, runner.run(inv, Section.FINALLY, List.of(), problems));

@@ -37,6 +37,15 @@ public final class RunHistory {
      */
     public record StepRecord(String id, Outcome outcome, Map<String, Object> outputs, boolean rerunOnResume,
                              String message) {
+
+        /**
+         * Whether the step is done: it ran (or its own {@code if:} skipped it). A step that never
+         * started because an earlier one failed is not, whatever its outcome says.
+         */
+        public boolean done() {
+            return outcome.done() && !(outcome == Outcome.SKIPPED && message != null
+                    && message.startsWith(StepEnd.NOT_STARTED));
+        }
     }
 
     /** A run's summary: the first and last things its journal says. */

@@ -1,5 +1,6 @@
 package dev.runbook.engine;
 
+import dev.runbook.spi.PrivateFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -85,7 +86,7 @@ public final class RunLock implements AutoCloseable {
      * @throws HeldException when another run holds it; the message names the holder
      */
     public static RunLock acquire(Path lockDir, Key key, String holder) throws IOException, HeldException {
-        Engine.privateDir(lockDir);
+        PrivateFiles.createDirectories(lockDir);
         Path file = lockDir.resolve(key.fileName()).toAbsolutePath().normalize();
         if (!HELD_HERE.add(file)) {
             throw held(key, Files.readString(file, StandardCharsets.UTF_8).trim() + " in this same process", file);

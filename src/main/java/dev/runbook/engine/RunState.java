@@ -1,11 +1,10 @@
 package dev.runbook.engine;
 
+import dev.runbook.spi.PrivateFiles;
 import dev.runbook.spi.Target;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
 
@@ -69,9 +68,7 @@ final class RunState {
     synchronized Path scratchDir() {
         Path dir = runDir.resolve("scratch");
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot create the run's scratch directory " + dir, e);
         }

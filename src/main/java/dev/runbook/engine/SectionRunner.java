@@ -65,9 +65,9 @@ final class SectionRunner {
     }
 
     /** Ends every step of a section that will not run, with the reason. */
-    void skipAll(Invocation inv, Section section, String reason) {
+    void skipAll(Invocation inv, Section section, StepEnd skipped) {
         for (String id : inv.runbook().graph(section).steps()) {
-            StepEnd end = recorder.record(inv.fullId(id), StepEnd.skipped(reason));
+            StepEnd end = recorder.record(inv.fullId(id), skipped);
             inv.scope().stepFinished(id, end.outcome().label(), Map.of());
         }
     }
@@ -205,7 +205,7 @@ final class SectionRunner {
     private StepEnd endsWithoutRunning(Invocation inv, BoundStep b, Section section, String fullId) {
         boolean cleanup = section != Section.MAIN;
         if (cleanup && run.graceOver) {
-            return recorder.record(fullId, StepEnd.skipped("not started: " + run.graceOverReason));
+            return recorder.record(fullId, StepEnd.notStarted(run.graceOverReason));
         }
         StepEnd decided = decide(inv, b, section);
         if (decided != null) {
@@ -246,10 +246,10 @@ final class SectionRunner {
                 && step.condition().matches("(?s).*\\b(success|failure|always|cancelled)\\(\\).*");
         if (!mentionsStatus && section == Section.MAIN && run.cancelled) {
             // not done: a resume runs it, and `runbook runs` does not count it
-            return StepEnd.cancelled("not started: " + run.cancelReason, Duration.ZERO, 0);
+            return StepEnd.cancelled(StepEnd.NOT_STARTED + run.cancelReason, Duration.ZERO, 0);
         }
         if (!mentionsStatus && section == Section.MAIN && status.failed()) {
-            return StepEnd.skipped("not started: an earlier step failed");
+            return StepEnd.notStarted("an earlier step failed");
         }
         if (step.condition() == null) {
             return null;

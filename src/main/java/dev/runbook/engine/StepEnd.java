@@ -34,6 +34,14 @@ public record StepEnd(Outcome outcome, Duration took, int attempts, String messa
         return new StepEnd(Outcome.CANCELLED, took, attempts, message, Map.of(), false, false);
     }
 
+    /** How the reason of a step that never started because of the run (not its own condition) begins. */
+    public static final String NOT_STARTED = "not started: ";
+
+    /** Not started because of the run: an earlier failure, a failed precondition, the end of the grace period. */
+    public static StepEnd notStarted(String why) {
+        return skipped(NOT_STARTED + why);
+    }
+
     public static StepEnd skipped(String reason) {
         return new StepEnd(Outcome.SKIPPED, Duration.ZERO, 0, reason, Map.of(), false, false);
     }

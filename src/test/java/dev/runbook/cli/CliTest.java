@@ -239,6 +239,30 @@ class CliTest {
     }
 
     @Test
+    void runsDoesNotCountStepsThatNeverStartedAsDone() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("breaks.yaml"), String.join("\n",
+                "name: breaks",
+                "steps:",
+                "  - id: first",
+                "    uses: test.echo",
+                "    with: { message: one }",
+                "  - id: breaks",
+                "    uses: test.fail",
+                "    needs: [first]",
+                "  - id: after",
+                "    uses: test.echo",
+                "    needs: [breaks]",
+                "    with: { message: never }",
+                ""));
+        CliRunner.Result run = cli.run("run", "breaks.yaml");
+        assertEquals(1, run.code(), run.toString());
+
+        CliRunner.Result runs = cli.run("runs");
+        // first ran; breaks failed; after never started (it used to count as done: 2/3)
+        assertTrue(runs.out().contains("failed") && runs.out().contains("1/3 done"), runs.out());
+    }
+
+    @Test
     void runsAndShow() throws Exception {
         cli.copy("outputs.yaml");
         CliRunner.Result none = cli.run("runs");

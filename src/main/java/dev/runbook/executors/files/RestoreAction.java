@@ -1,5 +1,6 @@
 package dev.runbook.executors.files;
 
+import dev.runbook.spi.PrivateFiles;
 import dev.runbook.spi.Action;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.ParamSpec;
@@ -129,7 +130,7 @@ final class RestoreAction implements Action {
             }
             return install(planned, to, context);
         } finally {
-            deleteTree(staging);
+            PrivateFiles.deleteTree(staging);
         }
     }
 
@@ -208,11 +209,4 @@ final class RestoreAction implements Action {
         return Outputs.none().put("files", names).put("changed", (long) changed);
     }
 
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // the scratch directory is private and removed with the run
-        }
-    }
 }

@@ -1,11 +1,11 @@
 package dev.runbook.executors.metrics;
 
+import dev.runbook.spi.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,11 +36,7 @@ final class Textfile {
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp"); // hidden: the exporter reads *.prom only
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            PrivateFiles.replace(tmp, file); // not private: the exporter's user reads it
         } finally {
             Files.deleteIfExists(tmp);
         }

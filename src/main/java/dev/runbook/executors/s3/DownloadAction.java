@@ -1,5 +1,6 @@
 package dev.runbook.executors.s3;
 
+import dev.runbook.spi.PrivateFiles;
 import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
@@ -17,10 +18,8 @@ import dev.runbook.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -96,12 +95,12 @@ final class DownloadAction implements Action {
                             false, null));
             Optional<RecordedChecksum> recorded = params.bool("verify", true)
                     ? RecordedChecksum.find(store, info) : Optional.empty();
-            PrivateFiles.createDirectories(target.getParent(), context);
+            createDirectories(target.getParent(), context);
             Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
             Files.deleteIfExists(partial);
             Transfer.Result got;
             // created owner-only before the first byte lands
-            Files.createFile(partial, PosixFilePermissions.asFileAttribute(PrivateFiles.FILE));
+            PrivateFiles.createFile(partial);
             try (InputStream in = store.open(from.key());
                  OutputStream out = Files.newOutputStream(partial, StandardOpenOption.WRITE)) {
                 context.log().info("downloading " + from.uri() + " (" + ByteSizes.human(info.size()) + ") to " + target);
@@ -121,7 +120,7 @@ final class DownloadAction implements Action {
                 throw new StepFailure("download of " + from.uri() + " stopped at " + got.size() + " of " + info.size()
                         + " bytes; try again", true, null);
             }
-            move(partial, target);
+            PrivateFiles.replace(partial, target);
             if (recorded.isPresent()) {
                 context.log().info("SHA-256 matches " + recorded.get().source() + ": " + got.sha256());
             } else if (params.bool("verify", true)) {
@@ -136,44 +135,15 @@ final class DownloadAction implements Action {
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Owner-only files and directories. */
-    static final class PrivateFiles {
-        static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-        static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
-
-        private PrivateFiles() {
-        }
-
-        /** Creates missing directories 0700; warns when the existing target directory is open to others. */
-        static void createDirectories(Path dir, StepContext context) throws IOException {
-            if (dir == null) {
-                return;
+    /** Creates missing directories 0700; warns when the existing target directory is open to others. */
+    private static void createDirectories(Path dir, StepContext context) throws IOException {
+        if (dir != null && Files.isDirectory(dir)) {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                context.log().warn(dir + " is accessible to other users (" + PosixFilePermissions.toString(perms)
+                        + "); the downloaded file itself is 0600");
             }
-            if (Files.isDirectory(dir)) {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
-                if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                    context.log().warn(dir + " is accessible to other users (" + PosixFilePermissions.toString(perms)
-                            + "); the downloaded file itself is 0600");
-                }
-                return;
-            }
-            createMissing(dir);
         }
-
-        private static void createMissing(Path dir) throws IOException {
-            if (dir == null || Files.isDirectory(dir)) {
-                return;
-            }
-            createMissing(dir.getParent());
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR));
-        }
+        PrivateFiles.createDirectories(dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.runbook.storage.file;
 
+import dev.runbook.spi.PrivateFiles;
 import dev.runbook.spi.BadParameterException;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -12,11 +13,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -90,7 +89,7 @@ public final class FileStore implements ObjectStore {
                 channel.force(true);
                 channel.close();
                 writeMetadata(key, metadata);
-                move(partial, target);
+                PrivateFiles.replace(partial, target);
                 done = true;
                 return stat(key).orElseThrow();
             }
@@ -179,7 +178,7 @@ public final class FileStore implements ObjectStore {
         Path tmp = meta.resolveSibling(meta.getFileName() + PARTIAL_SUFFIX);
         Files.write(tmp, JSON.writeValueAsBytes(metadata));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        move(tmp, meta);
+        PrivateFiles.replace(tmp, meta);
     }
 
     private Map<String, String> readMetadata(String key) throws IOException {
@@ -188,14 +187,6 @@ public final class FileStore implements ObjectStore {
             return Map.of();
         }
         return JSON.readValue(meta.toFile(), new TypeReference<Map<String, String>>() { });
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     /** Creates missing directories owner-only (0700): backups hold the database's data. */
