@@ -49,11 +49,25 @@ final class KubeErrors {
         if (code <= 0) { // no HTTP answer at all
             return unreachable(op, e, origin);
         }
+        if (code == 500 && rejectedManifest(detail)) {
+            return new StepFailure("the API server rejected '" + op.verb() + "' of " + op.object() + ns + ": " + detail
+                    + ". Fix the manifest or parameters and rerun.", false, e);
+        }
         if (code >= 500) {
             return new StepFailure("the Kubernetes API server failed on '" + op.verb() + "' of " + op.object() + ns
                     + " (HTTP " + code + "): " + detail + ". It may be overloaded; retry, or check the control plane.", true, e);
         }
         return new StepFailure("'" + op.verb() + "' of " + op.object() + ns + " failed (HTTP " + code + "): " + detail, e);
+    }
+
+    /**
+     * Before Kubernetes 1.22 a server-side apply whose manifest does not match the schema (an
+     * unknown or misspelt field, a wrong type) is answered 500, not 422: retrying it only delays
+     * the message the person needs ("field not declared in schema").
+     */
+    private static boolean rejectedManifest(String detail) {
+        return detail != null && (detail.contains("failed to create typed patch object")
+                || detail.contains("field not declared in schema") || detail.contains("failed to create typed live object"));
     }
 
     private static StepFailure forbidden(Op op, KubernetesClientException e, String serverMessage, String namespace,
