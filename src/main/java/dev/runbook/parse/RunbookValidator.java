@@ -8,6 +8,7 @@ import dev.runbook.expr.Template;
 import dev.runbook.graph.StepGraph;
 import dev.runbook.model.DidYouMean;
 import dev.runbook.model.InputDef;
+import dev.runbook.model.InputValues;
 import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.model.Location;
 import dev.runbook.model.Precondition;
@@ -265,6 +266,17 @@ final class RunbookValidator {
 
     private void checkInputDefaults(Expressions expressions) {
         for (InputDef in : runbook.inputs().values()) {
+            boolean literal = in.defaultValue() != null
+                    && !(in.defaultValue() instanceof String text && Template.containsExpression(text));
+            if (literal) {
+                try {
+                    InputValues.convert(in.defaultValue(), in.type());
+                } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(in.location(), null, "inputs." + in.name() + ".default",
+                            "the default of input '" + in.name() + "' (type " + in.type().yamlName() + ") is wrong: "
+                                    + e.getMessage(), null));
+                }
+            }
             if (in.defaultValue() instanceof String s && Template.containsExpression(s)) {
                 for (String ref : references(s, expressions, in.location(), null, "inputs." + in.name() + ".default")) {
                     if (!ref.equals("env") && !ref.startsWith("run.")) {

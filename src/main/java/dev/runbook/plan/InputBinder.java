@@ -2,19 +2,17 @@ package dev.runbook.plan;
 
 import dev.runbook.expr.ExpressionException;
 import dev.runbook.expr.Scope;
+import dev.runbook.model.InputValues;
 import dev.runbook.model.InputDef;
 import dev.runbook.model.Problem;
 import dev.runbook.model.Runbook;
 import dev.runbook.parse.ValidRunbook;
-import dev.runbook.spi.Durations;
-import dev.runbook.spi.ParamType;
 import dev.runbook.spi.Secret;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -80,7 +78,7 @@ public final class InputBinder {
                 continue;
             }
             try {
-                values.put(def.name(), convert(raw, def.type()));
+                values.put(def.name(), InputValues.convert(raw, def.type()));
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem(def.location(), null, "inputs." + def.name(),
                         "input '" + def.name() + "': " + e.getMessage(), null));
@@ -99,65 +97,5 @@ public final class InputBinder {
             vars.add(m.group(1));
         }
         return vars.isEmpty() ? "" : " or set " + String.join(" / ", vars);
-    }
-
-    /** Converts command-line text (or a typed value) to the declared type. */
-    static Object convert(Object raw, ParamType type) {
-        String text = String.valueOf(raw).trim();
-        return switch (type) {
-            case STRING -> raw instanceof String s ? s : text;
-            case INT -> {
-                if (raw instanceof Long || raw instanceof Integer) {
-                    yield ((Number) raw).longValue();
-                }
-                try {
-                    yield Long.parseLong(text);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected an integer, got '" + text + "'");
-                }
-            }
-            case NUMBER -> {
-                try {
-                    yield raw instanceof Number n ? n.doubleValue() : Double.parseDouble(text);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected a number, got '" + text + "'");
-                }
-            }
-            case BOOL -> {
-                if (raw instanceof Boolean b) {
-                    yield b;
-                }
-                String t = text.toLowerCase(Locale.ROOT);
-                if (!t.equals("true") && !t.equals("false")) {
-                    throw new IllegalArgumentException("expected true or false, got '" + text + "'");
-                }
-                yield Boolean.parseBoolean(t);
-            }
-            case DURATION -> Durations.parse(text).or(() -> iso8601(text)).orElseThrow(() ->
-                    new IllegalArgumentException("expected a duration like 30s, 5m or 26h, got '" + text + "'"));
-            case LIST -> raw instanceof List<?> l ? l : text.isEmpty() ? List.of() : List.of(text.split("\\s*,\\s*"));
-            case MAP -> {
-                if (raw instanceof Map<?, ?> m) {
-                    yield m;
-                }
-                throw new IllegalArgumentException("expected a mapping (give it in an --inputs file)");
-            }
-            case ANY -> raw;
-        };
-    }
-
-    /**
-     * A journaled duration input reads back as ISO-8601 ({@code PT26H}, Duration.toString) when
-     * a run is resumed; accept that form too so resuming a runbook with duration inputs works.
-     */
-    private static java.util.Optional<java.time.Duration> iso8601(String text) {
-        if (!text.startsWith("PT") && !text.startsWith("P")) {
-            return java.util.Optional.empty();
-        }
-        try {
-            return java.util.Optional.of(java.time.Duration.parse(text));
-        } catch (java.time.format.DateTimeParseException e) {
-            return java.util.Optional.empty();
-        }
     }
 }

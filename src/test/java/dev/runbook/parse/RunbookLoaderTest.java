@@ -127,6 +127,30 @@ class RunbookLoaderTest {
     }
 
     @Test
+    void aLiteralDefaultOfTheWrongTypeIsFoundByValidate(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("defaults.yaml");
+        Files.writeString(file, String.join("\n",
+                "name: defaults",
+                "inputs:",
+                "  keep: { type: int, default: seven }",
+                "  max_age: { type: duration, default: 26 hours }",
+                "  fast: { type: bool, default: yes please }",
+                "  bucket: { type: string, default: \"${{ env.BACKUP_BUCKET }}\" }",
+                "  days: { type: int, default: 7 }",
+                "steps:",
+                "  - id: a",
+                "    uses: test.echo",
+                "    with: { message: hi }",
+                ""));
+        List<String> formatted = problemsOf(file).stream().map(Problem::format).toList();
+        assertEquals(3, formatted.size(), formatted.toString());
+        assertTrue(formatted.get(0).contains(":3:") && formatted.get(0).contains("inputs.keep.default")
+                && formatted.get(0).contains("expected an integer, got 'seven'"), formatted.get(0));
+        assertTrue(formatted.get(1).contains("inputs.max_age.default") && formatted.get(1).contains("like 30s"), formatted.get(1));
+        assertTrue(formatted.get(2).contains("inputs.fast.default") && formatted.get(2).contains("true or false"), formatted.get(2));
+    }
+
+    @Test
     void fileOverEightMebibytesIsRefusedBeforeParsing(@TempDir Path dir) throws IOException {
         Path big = dir.resolve("big.yaml");
         StringBuilder text = new StringBuilder("name: big\nsteps:\n  - id: a\n    uses: test.echo\n    with: { message: hi }\n");
