@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  *   <li>operands: {@code .Values.a.b}, {@code $}, {@code $x.a}, {@code .Release.Name|Namespace|Service},
  *   string and number literals, {@code (parenthesised pipelines)};</li>
  *   <li>functions: {@code quote}, {@code nindent}, {@code indent}, {@code toYaml}, {@code upper},
- *   {@code printf} (%s only), {@code list}, {@code dict}, {@code index}, {@code eq}, {@code and},
- *   {@code or}, {@code not}, {@code fail}, {@code semverCompare} (only {@code ">=X.Y[-0]"}),
+ *   {@code printf} (%s only), {@code dict}, {@code index}, {@code and}, {@code fail},
+ *   {@code semverCompare} (only {@code ">=X.Y[-0]"}),
  *   {@code .Files.Get}, {@code .Capabilities.APIVersions.Has "group/version/Kind"},
  *   {@code .Capabilities.KubeVersion.Version}.</li>
  * </ul>
@@ -380,7 +380,6 @@ final class ChartRenderer {
                 case "upper" -> string(one(args)).toUpperCase(Locale.ROOT);
                 case "toYaml" -> toYaml(one(args));
                 case "printf" -> String.format(string(args.get(0)), args.subList(1, args.size()).stream().map(ChartRenderer::string).toArray());
-                case "list" -> List.copyOf(args);
                 case "dict" -> {
                     Map<String, Object> d = new LinkedHashMap<>();
                     for (int n = 0; n + 1 < args.size(); n += 2) {
@@ -395,10 +394,7 @@ final class ChartRenderer {
                     }
                     yield node;
                 }
-                case "eq" -> String.valueOf(args.get(0)).equals(String.valueOf(args.get(1)));
                 case "and" -> args.stream().allMatch(ChartRenderer::truthy);
-                case "or" -> args.stream().anyMatch(ChartRenderer::truthy);
-                case "not" -> !truthy(one(args));
                 case "fail" -> throw new ChartFailure(string(one(args)));
                 case "semverCompare" -> semverAtLeast(string(args.get(0)), string(args.get(1)));
                 default -> throw new AssertionError("the test renderer does not support the function '" + function + "' in {{ " + src + " }}");
