@@ -2,6 +2,8 @@ package dev.runbook.packaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.cli.Cli;
+import dev.runbook.cli.Main;
 import dev.runbook.storage.BackupKeys;
 import dev.runbook.testsupport.ClusterBackupFixture;
 import dev.runbook.testsupport.RealCluster;
@@ -12,7 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 import software.amazon.awssdk.core.sync.RequestBody;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -166,8 +172,27 @@ class BackupJobsChartKubernetesIT {
         String backupMetrics = metrics("runbook_backup_postgres.prom");
         assertTrue(backupMetrics.contains("runbook_backup_last_run_success{database=\"postgres\"} 1"), backupMetrics);
 
-        // 2. The drill: restored into a scratch database, verified, recorded beside the backup, dropped.
-        cluster.runJobFrom("shop-drill", "drill-1");
+        // 2. The drill, triggered by the project's own kubectl.run-job (from-cronjob) from a runbook:
+        //    restored into a scratch database, verified, recorded beside the backup, dropped.
+        Path trigger = tmp.resolve("drill-now.yaml");
+        Files.writeString(trigger, """
+                name: drill-now
+                description: Run the weekly restore drill's Job now and wait for it
+                steps:
+                  - id: drill
+                    uses: kubectl.run-job
+                    with: { from-cronjob: shop-drill, name: drill-1, namespace: %s, within: 5m }
+                """.formatted(NS));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> env = Map.of("KUBECONFIG", RealKubernetes.kubeconfig().toString(),
+                "RUNBOOK_STATE_DIR", tmp.resolve("state").toString());
+        int code = Main.run(new Cli(new PrintWriter(out, true), new PrintWriter(err, true), new BufferedReader(new StringReader("")),
+                env, tmp, false), "run", trigger.toString());
+        assertEquals(0, code, out + "\n" + err);
+        assertTrue(out.toString().contains("job/drill-1 completed"), out.toString());
+        assertEquals("shop-drill", RealKubernetes.kubectl("get", "job", "drill-1", "-n", NS, "-o",
+                "jsonpath={.metadata.ownerReferences[0].name}").strip(), "owned by its CronJob, as kubectl create job --from makes it");
         assertTrue(cluster.s3().client().headObject(b -> b.bucket(cluster.bucket()).key(BackupKeys.drillKey(backup))).contentLength() > 0,
                 "the drill's record beside " + backup);
         assertEquals(0, cluster.pg().queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_drill_%'"),
