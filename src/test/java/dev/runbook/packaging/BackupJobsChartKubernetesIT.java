@@ -6,6 +6,7 @@ import dev.runbook.cli.Cli;
 import dev.runbook.cli.Main;
 import dev.runbook.storage.BackupKeys;
 import dev.runbook.testsupport.ClusterBackupFixture;
+import dev.runbook.testsupport.PushgatewayServer;
 import dev.runbook.testsupport.RealCluster;
 import dev.runbook.testsupport.RealKubernetes;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>prune: runs with {@code --approve prune} (and nothing else approved) and deletes exactly
  *   the old backups the values' policy does not keep.</li>
  * </ol>
- * Each job writes its freshness metrics to the node's textfile directory (metrics.textfileDir, a hostPath).
+ * Each job writes its freshness metrics to the node's textfile directory (metrics.textfileDir, a
+ * hostPath) and pushes them to a real Pushgateway on the host (metrics.pushgateway).
  */
 @RealCluster
 class BackupJobsChartKubernetesIT {
@@ -64,11 +66,15 @@ class BackupJobsChartKubernetesIT {
 
     private ClusterBackupFixture cluster;
     private Path metricsDir;
+    private PushgatewayServer pushgateway;
 
     @AfterEach
     void cleanUp() throws IOException {
         if (cluster != null) {
             cluster.close();
+        }
+        if (pushgateway != null) {
+            pushgateway.close();
         }
         if (metricsDir != null) {
             try (Stream<Path> files = Files.list(metricsDir)) {
@@ -109,7 +115,9 @@ class BackupJobsChartKubernetesIT {
         prune.put("inputs", Map.of("keep_last", 2, "keep_daily", 0, "keep_weekly", 0, "keep_monthly", 0, "keep_yearly", 0,
                 "min_age", "1d"));
         ((Map<String, Object>) values.get("drill")).put("enabled", true);
-        ((Map<String, Object>) values.get("metrics")).put("textfileDir", metricsDir.toString());
+        Map<String, Object> metrics = (Map<String, Object>) values.get("metrics");
+        metrics.put("textfileDir", metricsDir.toString());
+        metrics.put("pushgateway", "http://" + cluster.gateway() + ":" + pushgateway.port());
         // a Role and RoleBinding too, so every kind the chart can make goes through the real API server
         Map<String, Object> rbac = (Map<String, Object>) values.get("rbac");
         rbac.put("create", true);
@@ -134,6 +142,7 @@ class BackupJobsChartKubernetesIT {
         metricsDir = Files.createTempDirectory("runbook-chart-metrics-");
         Files.setPosixFilePermissions(metricsDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         cluster = ClusterBackupFixture.start(NS, ROWS);
+        pushgateway = PushgatewayServer.start("0.0.0.0"); // reached by the pods at the Docker bridge's gateway
 
         // Older backups already in the bucket (3..12 days old), for the prune to work on.
         TreeSet<String> old = new TreeSet<>();
@@ -210,5 +219,13 @@ class BackupJobsChartKubernetesIT {
         String pruneMetrics = metrics("runbook_prune_all.prom");
         assertTrue(pruneMetrics.contains("runbook_prune_backups_deleted{database=\"all\"} " + (OLD_BACKUPS - 1)), pruneMetrics);
         assertTrue(pruneMetrics.contains("runbook_prune_backups_kept{database=\"all\"} 2"), pruneMetrics);
+
+        // The same results pushed by the pods to the Pushgateway of metrics.pushgateway.
+        for (String job : List.of("backup", "drill", "prune")) {
+            Map<String, Double> success = pushgateway.scrape("runbook_" + job + "_last_run_success");
+            assertEquals(List.of(1.0), List.copyOf(success.values()), job + ": " + success);
+        }
+        assertEquals(List.of((double) ROWS), List.copyOf(pushgateway.scrape("runbook_backup_rows").values()));
+        assertEquals(List.of(2.0), List.copyOf(pushgateway.scrape("runbook_prune_backups_kept").values()));
     }
 }

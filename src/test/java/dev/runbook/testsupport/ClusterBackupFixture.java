@@ -89,6 +89,11 @@ public final class ClusterBackupFixture implements AutoCloseable {
         return bucket;
     }
 
+    /** The host's address as pods see it (the Docker bridge's gateway). */
+    public String gateway() {
+        return gateway;
+    }
+
     public String namespace() {
         return namespace;
     }
