@@ -48,18 +48,7 @@ for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$s3port" && break;
 /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mb s3://bench >/dev/null
 
 # the source database, seeded
-pgport=$(free_port); mkdir -p "$work/pg" "$work/sock"; chown postgres "$work/pg" "$work/sock"
-runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$work/pg" -A trust >/dev/null
-runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$work/pg" -w -l "$work/pg/server.log" \
-  -o "-p $pgport -k $work/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-export PGPASSWORD=bench-Db-pw
-psql -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "CREATE ROLE app LOGIN PASSWORD '$PGPASSWORD'" -c "CREATE DATABASE app OWNER app"
-psql -q -h 127.0.0.1 -p "$pgport" -U app -d app <<SQL
-CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);
-INSERT INTO users SELECT g, 'user' || g || '@shop.test' FROM generate_series(1, $rows) g;
-CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, total numeric);
-INSERT INTO orders SELECT g, 1 + g % $rows, g * 1.5 FROM generate_series(1, $rows) g;
-SQL
+. "$repo/scripts/bench/shop-source.sh"
 export RUNBOOK_STATE_DIR=$work/state
 bin/runbook run runbooks/backup.yaml --yes --input location=s3://bench/postgres/ --input host=127.0.0.1 \
   --input port="$pgport" --input user=app --input database=app >/dev/null

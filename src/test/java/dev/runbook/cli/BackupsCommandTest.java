@@ -89,7 +89,9 @@ class BackupsCommandTest {
         Path runbook = Path.of("runbooks/prune.yaml").toAbsolutePath();
         CliRunner cli = new CliRunner(tmp, Map.of());
         String[] inputs = {"--input", "location=file://" + dir + "/", "--input", "keep_last=2", "--input", "keep_daily=0",
-                "--input", "keep_weekly=0", "--input", "keep_monthly=0", "--input", "keep_yearly=0"};
+                "--input", "keep_weekly=0", "--input", "keep_monthly=0", "--input", "keep_yearly=0",
+                "--input", "metrics_dir=" + tmp.resolve("metrics")};
+        Files.createDirectories(tmp.resolve("metrics"));
         String[] plan = concat(new String[]{"plan", runbook.toString(), "--refresh", "--out", "prune.json"}, inputs);
         CliRunner.Result planned = cli.run(plan);
         assertEquals(0, planned.code(), planned::toString);
@@ -112,6 +114,11 @@ class BackupsCommandTest {
         try (var files = Files.list(dir)) {
             assertEquals(2, files.filter(f -> !f.getFileName().toString().startsWith(".")).count());
         }
+        // the run records its result for monitoring (every name pruned: database "all")
+        String metrics = Files.readString(tmp.resolve("metrics/runbook_prune_all.prom"));
+        assertTrue(metrics.contains("runbook_prune_backups_kept{database=\"all\"} 2"), metrics);
+        assertTrue(metrics.contains("runbook_prune_backups_deleted{database=\"all\"} 3"), metrics);
+        assertTrue(metrics.contains("runbook_prune_last_run_success{database=\"all\"} 1"), metrics);
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -2,25 +2,19 @@ package dev.runbook.e2e;
 
 import dev.runbook.testsupport.Exec;
 import dev.runbook.testsupport.PostgresCluster;
+import dev.runbook.testsupport.PushgatewayServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +31,7 @@ class MetricsE2EIT {
     private static final String ALERTS = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
             .resolve("docs/prometheus").toString();
     private static PostgresCluster pg;
-    private static Process pushgateway;
+    private static PushgatewayServer pushgateway;
     private static String gateway;
 
     @TempDir
@@ -49,48 +43,24 @@ class MetricsE2EIT {
                 "needs Debian's prometheus-pushgateway (scripts/setup-services.sh installs it)");
         assertTrue(Files.isExecutable(Path.of("/usr/bin/promtool")), "needs Debian's prometheus (promtool)");
         pg = PostgresCluster.shared();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        gateway = "http://127.0.0.1:" + port;
-        pushgateway = new ProcessBuilder("/usr/bin/prometheus-pushgateway", "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                if (get("/-/ready").statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertTrue(pushgateway.isAlive() && System.nanoTime() < deadline, "the pushgateway did not start");
-            Thread.sleep(200);
-        }
+        pushgateway = PushgatewayServer.start("127.0.0.1");
+        gateway = pushgateway.url();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
         if (pushgateway != null) {
-            pushgateway.destroy();
-            pushgateway.waitFor();
+            pushgateway.close();
         }
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return pushgateway.get(path);
     }
 
     /** Every sample of the metric on the Pushgateway: its label set, exactly as served, and value. */
     private static Map<String, Double> scrape(String metric) throws Exception {
-        Map<String, Double> out = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("(?m)^" + metric + "(\\{[^}]*})\\s+(\\S+)$").matcher(get("/metrics").body());
-        while (m.find()) {
-            out.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
-        return out;
+        return pushgateway.scrape(metric);
     }
 
     private static double only(String metric, String database) throws Exception {

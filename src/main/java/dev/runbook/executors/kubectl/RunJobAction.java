@@ -9,12 +9,14 @@ import dev.runbook.spi.Params;
 import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -118,10 +120,25 @@ final class RunJobAction implements Action {
         }
     }
 
+    /** CronJobs as Kubernetes 1.20 and older serve them (batch/v1 since 1.21; v1beta1 gone in 1.25). */
+    private static final ResourceDefinitionContext CRONJOB_V1BETA1 = new ResourceDefinitionContext.Builder()
+            .withGroup("batch").withVersion("v1beta1").withKind("CronJob").withPlural("cronjobs").withNamespaced(true).build();
+
     /** What {@code kubectl create job --from=cronjob/X} builds: the template, marked manual, owned by the CronJob. */
     private static Job fromCronJob(KubeSession s, String cronJobName) throws StepFailure {
-        CronJob cron = s.call(new Op("get", "cronjobs.batch", "cronjob/" + cronJobName),
-                () -> s.client().batch().v1().cronjobs().inNamespace(s.namespace()).withName(cronJobName).get());
+        Op get = new Op("get", "cronjobs.batch", "cronjob/" + cronJobName);
+        String apiVersion = "batch/v1";
+        CronJob cron = s.call(get, () -> s.client().batch().v1().cronjobs().inNamespace(s.namespace()).withName(cronJobName).get());
+        if (cron == null) {
+            // Not there, or a cluster older than 1.21 that serves CronJobs only as batch/v1beta1 (its
+            // jobTemplate has the same fields): a 404 says neither, so ask the older API too.
+            GenericKubernetesResource old = s.call(get, () -> s.client().genericKubernetesResources(CRONJOB_V1BETA1)
+                    .inNamespace(s.namespace()).withName(cronJobName).get());
+            if (old != null) {
+                cron = s.client().getKubernetesSerialization().convertValue(old, CronJob.class);
+                apiVersion = "batch/v1beta1";
+            }
+        }
         if (cron == null) {
             throw new StepFailure("cronjob/" + cronJobName + " not found in namespace " + s.namespace() + " ("
                     + s.origin().describe() + "). List them: kubectl get cronjobs -n " + s.namespace(), false, null);
@@ -136,7 +153,7 @@ final class RunJobAction implements Action {
         annotations.put("cronjob.kubernetes.io/instantiate", "manual");
         meta.setAnnotations(annotations);
         meta.setOwnerReferences(List.of(new OwnerReferenceBuilder()
-                .withApiVersion("batch/v1").withKind("CronJob")
+                .withApiVersion(apiVersion).withKind("CronJob")
                 .withName(cronJobName).withUid(cron.getMetadata().getUid())
                 .withController(true).build()));
         Job job = new Job();
