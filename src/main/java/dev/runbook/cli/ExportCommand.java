@@ -15,6 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import dev.runbook.plan.Plan;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,11 @@ final class ExportCommand implements Callable<Integer> {
         @Option(names = "--input", paramLabel = "NAME=VALUE", description = "an input passed to the scheduled run (repeatable; not for secrets)")
         Map<String, String> inputs;
 
+        @Option(names = "--approve", paramLabel = "STEP", description = {
+                "approve this step in every scheduled run (repeatable): the job has no terminal to ask,",
+                "so a step that needs approval and is not named here fails the run"})
+        List<String> approve;
+
         CronJobCommand(Cli cli, ExecutorRegistry registry) {
             this.cli = cli;
             this.registry = registry;
@@ -99,6 +106,15 @@ final class ExportCommand implements Callable<Integer> {
                             + "'; its inputs are " + valid.runbook().inputs().keySet());
                 }
             }
+            List<String> approved = approve == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(approve));
+            java.util.Set<String> ids = new java.util.TreeSet<>();
+            stepIds(valid, "", ids);
+            for (String step : approved) {
+                if (!ids.contains(step)) {
+                    throw new CliException(ExitCodes.INVALID, "--approve " + step + ": " + file + " has no step '" + step
+                            + "'" + hint(step, ids) + "; nothing was exported");
+                }
+            }
             Path dir = valid.runbook().file().getParent();
             Map<String, String> files = new LinkedHashMap<>();
             collect(valid, dir, files);
@@ -106,7 +122,7 @@ final class ExportCommand implements Callable<Integer> {
                     apiVersion == null ? ClusterDiscovery.probe(cli.env()) : java.util.Optional.empty(), timeZone);
             CronJobRequest request = new CronJobRequest(
                     name != null ? name : defaultName(valid.runbook().name()),
-                    namespace, schedule, timeZone, image, secret, files, given, api.apiVersion());
+                    namespace, schedule, timeZone, image, secret, files, given, api.apiVersion(), approved);
             List<String> problems = new java.util.ArrayList<>(CronJobExport.problems(request));
             if (api.problem() != null && !problems.contains(api.problem())) {
                 problems.add(api.problem());
@@ -117,8 +133,59 @@ final class ExportCommand implements Callable<Integer> {
             cli.out().print(CronJobExport.yaml(request));
             cli.out().flush();
             cli.err().println("runbook: " + api.note());
+            adviseApprovals(valid, given, approved);
             advise(valid);
             return ExitCodes.OK;
+        }
+
+        /**
+         * Names the steps that need approval and were not approved: the scheduled run would fail
+         * there every night. Found from a plan with this shell's environment; when the plan cannot
+         * be made here (inputs given only in the cluster), says that it could not check.
+         */
+        private void adviseApprovals(ValidRunbook valid, Map<String, String> given, List<String> approved) {
+            java.util.Set<String> needing = new java.util.TreeSet<>();
+            try {
+                Plan plan = PlanCommand.make(cli, valid, new LinkedHashMap<>(given), null, false);
+                needsApproval(plan.sections(), needing);
+            } catch (CliException e) {
+                cli.err().println("runbook: could not plan " + file + " here to check which steps need approval;"
+                        + " a step that needs approval runs in the CronJob only when named with --approve STEP");
+                return;
+            }
+            needing.removeAll(approved);
+            for (String step : needing) {
+                cli.err().println("runbook: step '" + step + "' needs approval and is not approved: the scheduled run"
+                        + " fails there. After review, export again with --approve " + step);
+            }
+        }
+
+        private static void needsApproval(List<Plan.PlannedSection> sections, java.util.Set<String> out) {
+            for (Plan.PlannedSection section : sections) {
+                for (List<Plan.PlannedStep> wave : section.waves()) {
+                    for (Plan.PlannedStep step : wave) {
+                        if (step.needsApproval()) {
+                            out.add(step.id());
+                        }
+                        needsApproval(step.calls(), out);
+                    }
+                }
+            }
+        }
+
+        /** Every step id as --approve names it: {@code step}, and {@code caller/step} inside a called runbook. */
+        private static void stepIds(ValidRunbook valid, String prefix, java.util.Set<String> ids) {
+            for (Map.Entry<String, ValidRunbook.BoundStep> e : valid.steps().entrySet()) {
+                ids.add(prefix + e.getKey());
+                if (e.getValue().called() != null) {
+                    stepIds(e.getValue().called(), prefix + e.getKey() + "/", ids);
+                }
+            }
+        }
+
+        private static String hint(String step, java.util.Set<String> ids) {
+            String near = dev.runbook.model.DidYouMean.hint(step, ids);
+            return near != null ? " (" + near + ")" : "";
         }
 
         static String defaultName(String runbookName) {

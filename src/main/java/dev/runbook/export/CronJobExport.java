@@ -206,7 +206,13 @@ public final class CronJobExport {
     }
 
     private static Container container(CronJobRequest r) {
-        List<String> args = new ArrayList<>(List.of("run", RUNBOOK_DIR + "/" + r.mainFile(), "--yes"));
+        // Never --yes: it would approve every step, also ones added to the runbook later. A step
+        // that needs approval runs unattended only when the export named it (--approve STEP).
+        List<String> args = new ArrayList<>(List.of("run", RUNBOOK_DIR + "/" + r.mainFile()));
+        r.approve().forEach(step -> {
+            args.add("--approve");
+            args.add(step);
+        });
         r.inputs().forEach((k, v) -> {
             args.add("--input");
             args.add(k + "=" + v);

@@ -18,17 +18,19 @@ import java.util.Map;
  * @param apiVersion the CronJob's API version, {@link CronJobApi#V1} or {@link CronJobApi#V1BETA1}
  */
 public record CronJobRequest(String name, String namespace, String schedule, String timeZone, String image,
-                             String secret, Map<String, String> files, Map<String, String> inputs, String apiVersion) {
+                             String secret, Map<String, String> files, Map<String, String> inputs, String apiVersion,
+                             java.util.List<String> approve) {
 
-    /** A {@code batch/v1} CronJob (Kubernetes 1.21+). */
+    /** A {@code batch/v1} CronJob (Kubernetes 1.21+) that approves no step. */
     public CronJobRequest(String name, String namespace, String schedule, String timeZone, String image,
                           String secret, Map<String, String> files, Map<String, String> inputs) {
-        this(name, namespace, schedule, timeZone, image, secret, files, inputs, CronJobApi.V1);
+        this(name, namespace, schedule, timeZone, image, secret, files, inputs, CronJobApi.V1, java.util.List.of());
     }
 
     public CronJobRequest {
         files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
         inputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inputs));
+        approve = java.util.List.copyOf(approve);
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no runbook file to export");
         }

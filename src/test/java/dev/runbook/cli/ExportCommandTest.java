@@ -94,7 +94,7 @@ class ExportCommandTest {
         Container c = pod.getContainers().get(0);
         assertEquals("registry.example.com/runbook:0.1.0", c.getImage());
         assertEquals(List.of("runbook"), c.getCommand());
-        assertEquals(List.of("run", "/runbooks/backup.yaml", "--yes"), c.getArgs());
+        assertEquals(List.of("run", "/runbooks/backup.yaml"), c.getArgs(), "never --yes: it would approve every step");
         assertEquals("backup-env", c.getEnvFrom().get(0).getSecretRef().getName());
         assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem());
         assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation());
@@ -157,8 +157,45 @@ class ExportCommandTest {
         var items = pod.getVolumes().get(0).getConfigMap().getItems();
         assertEquals("parts/ping.yaml", items.stream().filter(i -> i.getKey().equals("parts_ping.yaml")).findFirst().orElseThrow().getPath(),
                 "the called runbook is mounted at the relative path the caller uses");
-        assertEquals(List.of("run", "/runbooks/main.yaml", "--yes", "--input", "url=http://api.shop.svc/health"),
+        assertEquals(List.of("run", "/runbooks/main.yaml", "--input", "url=http://api.shop.svc/health"),
                 pod.getContainers().get(0).getArgs());
+    }
+
+    @Test
+    void onlyTheStepsNamedWithApproveAreApprovedInTheScheduledRun(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("prune.yaml"), """
+                name: prune
+                steps:
+                  - id: look
+                    uses: test.echo
+                    with: { message: listing }
+                  - id: confirm-delete
+                    uses: approve.gate
+                    needs: [look]
+                    with: { message: delete old backups }
+                  - id: confirm-notify
+                    uses: approve.gate
+                    needs: [confirm-delete]
+                    with: { message: tell the channel }
+                """);
+        Result unapproved = run(dir, "export", "cronjob", "prune.yaml", "--schedule", "@daily");
+        assertEquals(0, unapproved.code(), unapproved.err());
+        assertTrue(unapproved.err().contains("step 'confirm-delete' needs approval and is not approved"), unapproved.err());
+        assertTrue(unapproved.err().contains("--approve confirm-delete"), unapproved.err());
+
+        Result one = run(dir, "export", "cronjob", "prune.yaml", "--schedule", "@daily", "--approve", "confirm-delete");
+        assertEquals(0, one.code(), one.err());
+        CronJob cj = (CronJob) parse(one.out()).get(2);
+        assertEquals(List.of("run", "/runbooks/prune.yaml", "--approve", "confirm-delete"),
+                cj.getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs());
+        assertFalse(one.err().contains("'confirm-delete' needs approval"), one.err());
+        assertTrue(one.err().contains("step 'confirm-notify' needs approval and is not approved"), one.err());
+
+        Result typo = run(dir, "export", "cronjob", "prune.yaml", "--schedule", "@daily", "--approve", "confirm-delet");
+        assertEquals(ExitCodes.INVALID, typo.code());
+        assertTrue(typo.err().contains("--approve confirm-delet: prune.yaml has no step 'confirm-delet'"), typo.err());
+        assertTrue(typo.err().contains("did you mean `confirm-delete`?") && typo.err().contains("nothing was exported"), typo.err());
+        assertEquals("", typo.out(), "a refused export printed objects");
     }
 
     @Test

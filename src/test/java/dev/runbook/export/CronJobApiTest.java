@@ -2,6 +2,7 @@ package dev.runbook.export;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,13 +44,13 @@ class CronJobApiTest {
     @Test
     void theV1beta1ExportIsTheSameCronJobUnderTheOldApiVersion() {
         CronJobRequest r = new CronJobRequest("nightly", "shop", "0 2 * * *", null, "runbook:dev", "creds",
-                Map.of("backup.yaml", "name: backup\n"), Map.of(), CronJobApi.V1BETA1);
+                Map.of("backup.yaml", "name: backup\n"), Map.of(), CronJobApi.V1BETA1, List.of());
         String yaml = CronJobExport.yaml(r);
         assertTrue(yaml.contains("apiVersion: \"batch/v1beta1\"") || yaml.contains("apiVersion: batch/v1beta1"), yaml);
         assertFalse(yaml.contains("batch/v1\n"), yaml);
         assertTrue(yaml.contains("schedule: \"0 2 * * *\""), yaml);
         CronJobRequest withZone = new CronJobRequest("nightly", "shop", "0 2 * * *", "Europe/Berlin", "runbook:dev", "creds",
-                Map.of("backup.yaml", "name: backup\n"), Map.of(), CronJobApi.V1BETA1);
+                Map.of("backup.yaml", "name: backup\n"), Map.of(), CronJobApi.V1BETA1, List.of());
         assertFalse(CronJobExport.problems(withZone).isEmpty());
     }
 }
