@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * @param staging the staging database's name, or null when restoring straight into the target
  */
-record RestoreTarget(PgConnection target, String staging, String maintenanceDb) {
+record RestoreTarget(PgConnection target, String staging, String maintenanceDb, boolean targetExists) {
 
     /** The loading itself, given the database to load into. */
     @FunctionalInterface
@@ -32,6 +32,16 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
      */
     static RestoreTarget prepare(StepContext ctx, PgConnection conn, String maintenanceDb, boolean createDatabase,
                                  boolean clean) throws Exception {
+        return prepare(ctx, conn, maintenanceDb, createDatabase, clean, false);
+    }
+
+    /**
+     * @param alwaysStage load a staging database even when the target is missing or empty (a
+     *                    restore over several connections cannot be one transaction): it is
+     *                    renamed to the target, or replaces the empty target, only on success
+     */
+    static RestoreTarget prepare(StepContext ctx, PgConnection conn, String maintenanceDb, boolean createDatabase,
+                                 boolean clean, boolean alwaysStage) throws Exception {
         boolean exists;
         List<Sql.Table> tables = List.of();
         try (Connection c = conn.open()) {
@@ -48,13 +58,23 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
                 throw new StepFailure("database " + conn.database() + " does not exist on " + conn.hostPort()
                         + "; create it first (postgres.create-database) or set create-database: true", false, null);
             }
+            if (alwaysStage) {
+                String staging = stagingName(conn.database());
+                try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
+                    Databases.drop(m, staging, conn.hostPort()); // a leftover of an earlier failed attempt
+                    Databases.create(m, staging, Optional.empty(), null);
+                }
+                ctx.log().info("restoring into staging database " + staging + "; it becomes " + conn.database()
+                        + " only if the restore succeeds");
+                return new RestoreTarget(conn, staging, maintenanceDb, false);
+            }
             try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
                 Databases.create(m, conn.database(), Optional.empty(), null);
             }
             ctx.log().info("created database " + conn.database() + " on " + conn.hostPort() + " from template0");
-            return new RestoreTarget(conn, null, maintenanceDb);
+            return new RestoreTarget(conn, null, maintenanceDb, false);
         }
-        if (clean) {
+        if (clean || (alwaysStage && tables.isEmpty())) {
             String staging = stagingName(conn.database());
             try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
                 int sessions = Databases.sessions(m, conn.database());
@@ -67,7 +87,7 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
             }
             ctx.log().info("restoring into staging database " + staging + "; it replaces " + conn.database()
                     + " only if the restore succeeds");
-            return new RestoreTarget(conn, staging, maintenanceDb);
+            return new RestoreTarget(conn, staging, maintenanceDb, true);
         }
         if (!tables.isEmpty()) {
             String examples = String.join(", ", tables.stream().limit(3).map(Sql.Table::qualified).toList())
@@ -76,7 +96,7 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
                     + "); restoring on top would mix old and restored data. Restore into a new database"
                     + " (create-database: true), or set clean: true to replace " + conn.database(), false, null);
         }
-        return new RestoreTarget(conn, null, maintenanceDb);
+        return new RestoreTarget(conn, null, maintenanceDb, true);
     }
 
     /** {@code <target>_runbook_restore}, kept within PostgreSQL's 63-byte identifier limit. */
@@ -120,12 +140,15 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
         }
         try (Connection m = Databases.maintenance(target, maintenanceDb)) {
             try {
-                Databases.drop(m, target.database(), target.hostPort());
+                if (targetExists) {
+                    Databases.drop(m, target.database(), target.hostPort());
+                }
             } catch (StepFailure e) {
                 throw new StepFailure(e.getMessage() + ". The restored data is complete in database " + staging
                         + "; once the sessions are gone, drop " + target.database() + " and rename " + staging
                         + " to it, or run this step again", e.retryable(), e);
             }
+            awaitNoSessions(m, staging); // the restore's own connections end a moment after they are closed
             try (Statement st = m.createStatement()) {
                 st.execute("ALTER DATABASE " + Sql.ident(staging) + " RENAME TO " + Sql.ident(target.database()));
             }
@@ -139,9 +162,17 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
             return;
         }
         try (Connection m = Databases.maintenance(target, maintenanceDb)) {
+            awaitNoSessions(m, staging);
             Databases.drop(m, staging, target.hostPort());
         } catch (Exception e) {
             ctx.log().warn("could not drop the staging database " + staging + " (" + e.getMessage() + "); drop it by hand");
+        }
+    }
+
+    /** Waits up to 10 s for the sessions of a closed connection to end on the server. */
+    private static void awaitNoSessions(Connection m, String database) throws SQLException, InterruptedException {
+        for (int i = 0; i < 100 && Databases.sessions(m, database) > 0; i++) {
+            Thread.sleep(100);
         }
     }
 }
