@@ -151,10 +151,15 @@ final class PlainDumpSplitter {
     }
 
     private void endEntry() throws Exception {
-        if (!inPreData && current != null && !entryText.isEmpty() && !entryText.toString().isBlank()) {
+        if (!inPreData && current != null && !onlyComments(entryText)) {
             sink.entry(current, entryText.toString(), entrySession);
         }
         entryText.setLength(0);
+    }
+
+    /** Blank lines and comments only: what is left of an entry after its COPY block. */
+    private static boolean onlyComments(CharSequence text) {
+        return text.toString().lines().allMatch(l -> l.isBlank() || l.startsWith("--"));
     }
 
     /**
