@@ -139,6 +139,24 @@ class ParallelPlainRestoreIT {
     }
 
     @Test
+    void aBackupChangedAfterItsManifestFailsOnTheChecksumAndLeavesNoDatabase() throws Exception {
+        Path original = Path.of(java.net.URI.create(uri));
+        Path damaged = original.resolveSibling("damaged_" + original.getFileName());
+        String dump = java.nio.file.Files.readString(original);
+        // one row of the big table changed: still valid SQL, so only the checksum can tell
+        java.nio.file.Files.writeString(damaged, dump.replaceFirst("\n1000\t", "\n1000\t1"));
+        java.nio.file.Files.copy(original.resolveSibling(original.getFileName() + ".manifest.json"),
+                damaged.resolveSibling(damaged.getFileName() + ".manifest.json"));
+        String target = PgTestCluster.newDb("par_damaged");
+        Map<String, Object> p = new HashMap<>(Map.of("from", damaged.toUri().toString(), "database", target,
+                "create-database", true, "jobs", 2));
+        StepFailure f = assertThrows(StepFailure.class, () -> new RestoreAction().execute(Params.of(p), PgTestCluster.ctx(pg)));
+        assertTrue(f.getMessage().contains("checksum mismatch"), f.getMessage());
+        assertEquals(0, pg.queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('" + target + "', '"
+                + RestoreTarget.stagingName(target) + "')"));
+    }
+
+    @Test
     void aCancelledParallelRestoreMidCopyLeavesTheTargetAsItWas() throws Exception {
         String target = PgTestCluster.newDb("par_cancel");
         pg.createDatabase(target);
