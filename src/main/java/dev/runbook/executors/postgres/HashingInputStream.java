@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -19,9 +18,14 @@ import java.util.concurrent.BlockingQueue;
 final class HashingInputStream extends FilterInputStream {
 
     private static final int BLOCK = 1024 * 1024;
-    private static final byte[] END = new byte[0];
+    private static final Block END = new Block(new byte[0], 0);
 
-    private final BlockingQueue<byte[]> blocks = new ArrayBlockingQueue<>(4);
+    /** Bytes to hash: the first {@code length} of {@code bytes}. */
+    private record Block(byte[] bytes, int length) {
+    }
+
+    private final BlockingQueue<Block> blocks = new ArrayBlockingQueue<>(4);
+    private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(6); // blocks are reused, not reallocated
     private final Thread hasher;
     private final MessageDigest digest = Sha256.digest();
     private byte[] block = new byte[BLOCK];
@@ -39,8 +43,9 @@ final class HashingInputStream extends FilterInputStream {
 
     private void hashBlocks() {
         try {
-            for (byte[] b = blocks.take(); b != END; b = blocks.take()) {
-                digest.update(b);
+            for (Block b = blocks.take(); b != END; b = blocks.take()) {
+                digest.update(b.bytes(), 0, b.length());
+                spare.offer(b.bytes());
             }
         } catch (InterruptedException e) {
             // abandoned: the stream was closed before its end
@@ -59,14 +64,15 @@ final class HashingInputStream extends FilterInputStream {
             off += take;
             n -= take;
             if (blockLen == BLOCK) {
-                hand(block);
-                block = new byte[BLOCK];
+                hand(new Block(block, BLOCK));
+                byte[] reused = spare.poll();
+                block = reused != null ? reused : new byte[BLOCK];
                 blockLen = 0;
             }
         }
     }
 
-    private void hand(byte[] b) throws IOException {
+    private void hand(Block b) throws IOException {
         try {
             blocks.put(b);
         } catch (InterruptedException e) {
@@ -128,7 +134,7 @@ final class HashingInputStream extends FilterInputStream {
     String hex() throws IOException {
         if (hex == null) {
             ended = true;
-            hand(Arrays.copyOf(block, blockLen));
+            hand(new Block(block, blockLen));
             hand(END);
             try {
                 hasher.join();

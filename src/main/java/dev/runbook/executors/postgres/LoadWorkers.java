@@ -35,7 +35,8 @@ final class LoadWorkers implements AutoCloseable {
         String what();
     }
 
-    record Copy(String statement, byte[] rows, Map<String, String> session, String what) implements Task {
+    /** The first {@code length} bytes of {@code rows} (a buffer from {@link #buffer}) are whole data lines. */
+    record Copy(String statement, byte[] rows, int length, Map<String, String> session, String what) implements Task {
     }
 
     record Ddl(String sql, Map<String, String> session, String what) implements Task {
@@ -44,6 +45,7 @@ final class LoadWorkers implements AutoCloseable {
     private final PgConnection database;
     private final StepContext ctx;
     private final BlockingQueue<Task> queue;
+    private final BlockingQueue<byte[]> spare; // COPY buffers come back here once sent: no garbage per chunk
     private final List<Worker> workers = new ArrayList<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Object idle = new Object();
@@ -57,6 +59,7 @@ final class LoadWorkers implements AutoCloseable {
         this.database = database;
         this.ctx = ctx;
         this.queue = new ArrayBlockingQueue<>(Math.max(2, jobs * 2));
+        this.spare = new ArrayBlockingQueue<>(jobs * 3 + 2);
         try {
             for (int i = 0; i < jobs; i++) {
                 Connection c = database.connect();
@@ -75,6 +78,12 @@ final class LoadWorkers implements AutoCloseable {
             throw e;
         }
         workers.forEach(w -> w.thread.start());
+    }
+
+    /** A buffer for a {@link Copy} of at least {@code size} bytes: a returned one when it is large enough. */
+    byte[] buffer(int size) {
+        byte[] b = spare.poll();
+        return b != null && b.length >= size ? b : new byte[Math.max(size, ParallelPlainRestore.CHUNK_BYTES + 64 * 1024)];
     }
 
     /** Queues a task; waits while the queue is full. Throws the first failure of any connection, or on cancel. */
@@ -180,12 +189,13 @@ final class LoadWorkers implements AutoCloseable {
             if (task instanceof Copy copy) {
                 CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copy.statement());
                 try {
-                    in.writeToCopy(copy.rows(), 0, copy.rows().length);
+                    in.writeToCopy(copy.rows(), 0, copy.length());
                     in.endCopy();
                 } finally {
                     if (in.isActive()) {
                         in.cancelCopy();
                     }
+                    spare.offer(copy.rows());
                 }
                 return;
             }

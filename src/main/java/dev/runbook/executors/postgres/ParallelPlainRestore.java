@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +172,9 @@ final class ParallelPlainRestore implements PlainDumpSplitter.Sink {
             throw new StepFailure("the restore was cancelled", false, null);
         }
         copyChunks++;
-        workers.submit(new LoadWorkers.Copy(copyStatement, Arrays.copyOfRange(buf, off, off + len), copySession, copyWhat));
+        byte[] rows = workers.buffer(len);
+        System.arraycopy(buf, off, rows, 0, len);
+        workers.submit(new LoadWorkers.Copy(copyStatement, rows, len, copySession, copyWhat));
     }
 
     @Override

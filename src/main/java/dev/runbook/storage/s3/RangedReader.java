@@ -13,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +47,8 @@ final class RangedReader extends InputStream {
     private final Function<RuntimeException, IOException> errors;
     private final ExecutorService pool;
     private final ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
+    // range buffers are reused: a download allocates inFlight + 1 of them, not one per range
+    private final ArrayBlockingQueue<byte[]> spare;
     private long nextToRequest; // offset of the next range not yet submitted
     private byte[] current;
     private int pos;
@@ -63,6 +66,7 @@ final class RangedReader extends InputStream {
         this.inFlight = inFlight;
         this.current = first;
         this.nextToRequest = first.length;
+        this.spare = new ArrayBlockingQueue<>(inFlight + 1);
         this.pool = size > first.length ? Executors.newFixedThreadPool(inFlight, r -> {
             Thread t = new Thread(r, "s3-read-ahead " + key);
             t.setDaemon(true);
@@ -121,13 +125,16 @@ final class RangedReader extends InputStream {
         while (pool != null && ahead.size() < inFlight && nextToRequest < size) {
             long from = nextToRequest;
             int length = (int) Math.min(rangeSize, size - from);
-            ahead.add(pool.submit(() -> fetch(from, length)));
+            byte[] buffer = spare.poll();
+            byte[] into = buffer != null && buffer.length == length ? buffer : new byte[length];
+            ahead.add(pool.submit(() -> fetch(from, into)));
             nextToRequest += length;
         }
     }
 
-    /** One range, retried; a changed object (412 on If-Match) is not retried. */
-    private byte[] fetch(long from, int length) throws IOException, InterruptedException {
+    /** One range into {@code into} (its length is the range's), retried; a changed object (412 on If-Match) is not retried. */
+    private byte[] fetch(long from, byte[] into) throws IOException, InterruptedException {
+        int length = into.length;
         GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(bucket).key(key).range(range(from, length));
         if (etag != null) {
             get.ifMatch(etag);
@@ -135,11 +142,11 @@ final class RangedReader extends InputStream {
         GetObjectRequest request = get.build();
         for (int attempt = 0; ; attempt++) {
             try (ResponseInputStream<GetObjectResponse> in = client.getObject(request)) {
-                byte[] bytes = in.readNBytes(length);
-                if (bytes.length != length) {
-                    throw new IOException("range at " + from + " ended after " + bytes.length + " of " + length + " bytes");
+                int n = in.readNBytes(into, 0, length);
+                if (n != length) {
+                    throw new IOException("range at " + from + " ended after " + n + " of " + length + " bytes");
                 }
-                return bytes;
+                return into;
             } catch (S3Exception e) {
                 if (e.statusCode() == 412) {
                     throw new IOException("s3://" + bucket + "/" + key + " was replaced while it was being read"
@@ -172,8 +179,12 @@ final class RangedReader extends InputStream {
                 return false;
             }
             try {
+                byte[] used = current;
                 current = next.get();
                 pos = 0;
+                if (used != null) {
+                    spare.offer(used);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("download of s3://" + bucket + "/" + key + " interrupted");
