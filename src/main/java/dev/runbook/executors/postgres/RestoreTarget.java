@@ -15,9 +15,11 @@ import java.util.Optional;
  * database first, which replaces the target only once the restore succeeded: a failed or
  * refused restore leaves the target exactly as it was.
  *
- * @param staging the staging database's name, or null when restoring straight into the target
+ * @param staging      the staging database's name, or null when restoring straight into the target
+ * @param targetExists the target existed before: the swap drops it first
+ * @param onlyIfEmpty  the target was empty and clean was not asked for: the swap checks it still is
  */
-record RestoreTarget(PgConnection target, String staging, String maintenanceDb, boolean targetExists) {
+record RestoreTarget(PgConnection target, String staging, String maintenanceDb, boolean targetExists, boolean onlyIfEmpty) {
 
     /** The loading itself, given the database to load into. */
     @FunctionalInterface
@@ -66,13 +68,13 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb, 
                 }
                 ctx.log().info("restoring into staging database " + staging + "; it becomes " + conn.database()
                         + " only if the restore succeeds");
-                return new RestoreTarget(conn, staging, maintenanceDb, false);
+                return new RestoreTarget(conn, staging, maintenanceDb, false, false);
             }
             try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
                 Databases.create(m, conn.database(), Optional.empty(), null);
             }
             ctx.log().info("created database " + conn.database() + " on " + conn.hostPort() + " from template0");
-            return new RestoreTarget(conn, null, maintenanceDb, false);
+            return new RestoreTarget(conn, null, maintenanceDb, false, false);
         }
         if (clean || (alwaysStage && tables.isEmpty())) {
             String staging = stagingName(conn.database());
@@ -87,7 +89,7 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb, 
             }
             ctx.log().info("restoring into staging database " + staging + "; it replaces " + conn.database()
                     + " only if the restore succeeds");
-            return new RestoreTarget(conn, staging, maintenanceDb, true);
+            return new RestoreTarget(conn, staging, maintenanceDb, true, !clean);
         }
         if (!tables.isEmpty()) {
             String examples = String.join(", ", tables.stream().limit(3).map(Sql.Table::qualified).toList())
@@ -96,7 +98,7 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb, 
                     + "); restoring on top would mix old and restored data. Restore into a new database"
                     + " (create-database: true), or set clean: true to replace " + conn.database(), false, null);
         }
-        return new RestoreTarget(conn, null, maintenanceDb, true);
+        return new RestoreTarget(conn, null, maintenanceDb, true, false);
     }
 
     /** {@code <target>_runbook_restore}, kept within PostgreSQL's 63-byte identifier limit. */
@@ -137,6 +139,17 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb, 
     private void finish(StepContext ctx) throws Exception {
         if (staging == null) {
             return;
+        }
+        if (onlyIfEmpty) { // it was empty when the restore started; replacing it must not lose what came since
+            List<Sql.Table> tables;
+            try (Connection c = target.connect()) {
+                tables = Sql.userTables(c);
+            }
+            if (!tables.isEmpty()) {
+                throw new StepFailure(target.display() + " was empty when the restore started and has " + tables.size()
+                        + " table(s) now; it was left as it is. The restored data is complete in database " + staging
+                        + ": compare the two, then drop " + target.database() + " and rename " + staging + " to it", false, null);
+            }
         }
         try (Connection m = Databases.maintenance(target, maintenanceDb)) {
             try {

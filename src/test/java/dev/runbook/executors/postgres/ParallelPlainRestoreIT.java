@@ -157,6 +157,35 @@ class ParallelPlainRestoreIT {
     }
 
     @Test
+    void anEmptyTargetThatGetsATableDuringTheRestoreIsNotReplaced() throws Exception {
+        String target = PgTestCluster.newDb("par_raced");
+        pg.createDatabase(target);
+        String staging = RestoreTarget.stagingName(target);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            awaitCopy(staging);
+            pg.execute(target, "CREATE TABLE written_meanwhile (x int); INSERT INTO written_meanwhile VALUES (7);");
+        });
+        StepFailure f = assertThrows(StepFailure.class, () -> restore(target, 2, Map.of(), PgTestCluster.ctx(pg)));
+        writer.get(10, TimeUnit.SECONDS);
+        assertTrue(f.getMessage().contains("was empty when the restore started"), f.getMessage());
+        assertEquals(7, pg.queryLong(target, "SELECT x FROM written_meanwhile"));
+        assertEquals(1500000, pg.queryLong(staging, "SELECT count(*) FROM shop.big"), "the restored copy is kept, complete");
+        pg.dropDatabase(staging);
+    }
+
+    private static void awaitCopy(String staging) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && pg.queryLong("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+                + staging + "' AND query LIKE 'COPY shop.big%'") == 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Test
     void aCancelledParallelRestoreMidCopyLeavesTheTargetAsItWas() throws Exception {
         String target = PgTestCluster.newDb("par_cancel");
         pg.createDatabase(target);
@@ -164,19 +193,8 @@ class ParallelPlainRestoreIT {
         RecordingStepContext ctx = PgTestCluster.ctx(pg);
         String staging = RestoreTarget.stagingName(target);
         CompletableFuture<Void> canceller = CompletableFuture.runAsync(() -> {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (pg.queryLong("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + staging
-                        + "' AND query LIKE 'COPY shop.big%'") > 0) {
-                    ctx.cancel();
-                    return;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+            awaitCopy(staging);
+            ctx.cancel();
         });
         StepFailure f = assertThrows(StepFailure.class, () -> restore(target, 2, Map.of("clean", true), ctx));
         canceller.get(10, TimeUnit.SECONDS);
