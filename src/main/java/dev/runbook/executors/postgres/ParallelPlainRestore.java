@@ -137,10 +137,14 @@ final class ParallelPlainRestore implements PlainDumpSplitter.Sink {
 
     @Override
     public void preData(byte[] buf, int off, int len) throws Exception {
-        if (restrictLine == null && len > 10 && buf[off] == '\\') {
+        if (len > 1 && buf[off] == '\\') {
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             if (line.startsWith("\\restrict ")) {
                 restrictLine = line;
+            } else if (!line.startsWith("\\unrestrict ")) {
+                // e.g. \connect of a dump made with --create: it would load another database than the staging one
+                throw new StepFailure(source.uri() + " contains the psql command '" + line.strip() + "' in its schema"
+                        + " section, which a restore with jobs > 1 cannot follow; restore it with jobs: 1", false, null);
             }
         }
         preData.write(buf, off, len);

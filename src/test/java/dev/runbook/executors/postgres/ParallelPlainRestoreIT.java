@@ -157,6 +157,24 @@ class ParallelPlainRestoreIT {
     }
 
     @Test
+    void aDumpMadeWithCreateIsRefusedBeforeAnythingIsLoaded() throws Exception {
+        String small = PgTestCluster.newDb("par_create_src");
+        pg.createDatabase(small);
+        pg.execute(small, "CREATE TABLE t (x int); INSERT INTO t VALUES (1);");
+        Path file = backups.resolve("create_20261125T020000Z.sql");
+        Exec.run(List.of("pg_dump", "--create", "-f", file.toString(), "-h", pg.host(), "-p", Integer.toString(pg.port()),
+                "-U", pg.superuser(), small), pg.clientEnv(small), Path.of("."), java.time.Duration.ofMinutes(1));
+        String target = PgTestCluster.newDb("par_create");
+        Map<String, Object> p = new HashMap<>(Map.of("from", file.toUri().toString(), "database", target,
+                "create-database", true, "jobs", 2));
+        StepFailure f = assertThrows(StepFailure.class, () -> new RestoreAction().execute(Params.of(p), PgTestCluster.ctx(pg)));
+        assertTrue(f.getMessage().contains("\\connect") && f.getMessage().contains("jobs: 1"), f.getMessage());
+        assertEquals(0, pg.queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('" + target + "', '"
+                + RestoreTarget.stagingName(target) + "')"));
+        assertEquals(1, pg.queryLong(small, "SELECT count(*) FROM t"), "the dumped database was not touched");
+    }
+
+    @Test
     void anEmptyTargetThatGetsATableDuringTheRestoreIsNotReplaced() throws Exception {
         String target = PgTestCluster.newDb("par_raced");
         pg.createDatabase(target);
