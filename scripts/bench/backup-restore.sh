@@ -187,6 +187,12 @@ measure "restore floor: psql -f local file" \
 measure "restore runbook: run runbooks/restore.yaml (s3)" \
   "${RB[@]}" runbooks/restore.yaml --input database=r_runbook --input name=plain
 dropdb r_floor; dropdb r_runbook
+# plain SQL over N connections (issue 10): jobs 1 is the serial psql path above with the same runbook
+for jobs in 2 4; do
+  measure "restore runbook: restore.yaml plain, jobs=$jobs (s3)" \
+    "${RB[@]}" runbooks/restore.yaml --input database=r_jobs$jobs --input name=plain --input jobs=$jobs
+  dropdb r_jobs$jobs
+done
 rm -f "$WORK/today.sql"
 createdb r_today
 measure "restore today: aws s3 cp; psql -f file" \

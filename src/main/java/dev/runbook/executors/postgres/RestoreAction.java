@@ -52,7 +52,11 @@ public final class RestoreAction implements Action {
                 ObjectLocation.storageSpec(),
                 ParamSpec.optional("single-transaction", ParamType.BOOL, true,
                         "all or nothing: one transaction (plain, and custom with jobs: 1)"),
-                ParamSpec.optional("jobs", ParamType.INT, 1, "parallel pg_restore jobs (custom format only)"),
+                ParamSpec.optional("jobs", ParamType.INT, 1, "connections loading in parallel: pg_restore -j for custom format;"
+                        + " for plain SQL the data, indexes and foreign keys over N connections into a staging database"
+                        + " that replaces the target only on success"),
+                ParamSpec.optional("maintenance-work-mem", ParamType.STRING, "256MB",
+                        "maintenance_work_mem of the restore's sessions with jobs > 1 (index builds)"),
                 ParamSpec.optional("create-database", ParamType.BOOL, false, "create the target from template0 if it does not exist"),
                 ParamSpec.optional("clean", ParamType.BOOL, false,
                         "drop and recreate the target database first; required when it already has tables"),
@@ -96,7 +100,15 @@ public final class RestoreAction implements Action {
             long jobs = params.isDeferred("jobs") ? 1 : params.integer("jobs", 1);
             out.append(" with pg_restore").append(jobs > 1 ? " (" + jobs + " jobs)" : single ? ", one transaction" : "");
         } else {
-            out.append(" with psql").append(single ? ", one transaction" : "");
+            long jobs = params.isDeferred("jobs") ? 1 : params.integer("jobs", 1);
+            if (jobs > 1) {
+                out.append(" over ").append(jobs).append(" connections (schema with psql, then data, indexes and foreign keys in"
+                        + " parallel) into a staging database that replaces the target only when every part succeeded and"
+                        + " the checksum matched; session settings ").append(ParallelPlainRestore.describeSettings(jobs,
+                        params.isDeferred("maintenance-work-mem") ? "256MB" : params.string("maintenance-work-mem", "256MB")));
+            } else {
+                out.append(" with psql").append(single ? ", one transaction" : "");
+            }
         }
         return out.append(", stopping at the first error").toString();
     }
@@ -110,8 +122,14 @@ public final class RestoreAction implements Action {
         boolean clean = params.bool("clean", false);
         boolean single = params.bool("single-transaction", true);
         long jobs = Math.max(1, params.integer("jobs", 1));
+        String workMem = params.string("maintenance-work-mem", "256MB");
+        if (!workMem.matches("[0-9]+ ?(kB|MB|GB)?")) {
+            throw new StepFailure("maintenance-work-mem '" + workMem + "' is not a size like 256MB or 1GB", false, null);
+        }
+        boolean parallelPlain = jobs > 1 && !BackupSource.isCustom(backup.key());
         Callable<RestoreTarget> target = () -> RestoreTarget.prepare(ctx, conn,
-                params.string("maintenance-database", "postgres"), params.bool("create-database", false), clean);
+                params.string("maintenance-database", "postgres"), params.bool("create-database", false), clean,
+                parallelPlain);
 
         try (ObjectStore store = backup.open(params.map("storage"), ctx.env())) {
             BackupSource source = BackupSource.open(store, backup, ctx);
@@ -120,7 +138,7 @@ public final class RestoreAction implements Action {
 
             Restored restored;
             try (Age.Identity identity = source.encrypted() ? Age.Identity.from(params, ctx, source.uri()) : null) {
-                if (!source.custom() && source.expectedSha256() != null && !single) {
+                if (!source.custom() && source.expectedSha256() != null && !single && !parallelPlain) {
                     // without one transaction nothing could be undone: check the whole object first
                     source.checkHash(source.hashOnly(ctx));
                 }
@@ -131,7 +149,10 @@ public final class RestoreAction implements Action {
                         String dumpVersion = source.manifest().map(Manifest::pgDumpVersion)
                                 .or(() -> DumpHeader.pgDumpVersion(plaintext.head())).orElse(null);
                         checkVersion(dumpVersion, localVersion, tools.path(tool), backup);
-                        restored = target.call().load(ctx, into -> new PlainRestore(tools, source, plaintext, single).into(into, ctx));
+                        restored = parallelPlain
+                                ? target.call().load(ctx, into -> new ParallelPlainRestore(tools, source, plaintext,
+                                        (int) Math.min(jobs, 64), workMem, ctx).into(into))
+                                : target.call().load(ctx, into -> new PlainRestore(tools, source, plaintext, single).into(into, ctx));
                     }
                 }
             }

@@ -15,9 +15,11 @@ import java.util.Optional;
  * database first, which replaces the target only once the restore succeeded: a failed or
  * refused restore leaves the target exactly as it was.
  *
- * @param staging the staging database's name, or null when restoring straight into the target
+ * @param staging      the staging database's name, or null when restoring straight into the target
+ * @param targetExists the target existed before: the swap drops it first
+ * @param onlyIfEmpty  the target was empty and clean was not asked for: the swap checks it still is
  */
-record RestoreTarget(PgConnection target, String staging, String maintenanceDb) {
+record RestoreTarget(PgConnection target, String staging, String maintenanceDb, boolean targetExists, boolean onlyIfEmpty) {
 
     /** The loading itself, given the database to load into. */
     @FunctionalInterface
@@ -32,6 +34,16 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
      */
     static RestoreTarget prepare(StepContext ctx, PgConnection conn, String maintenanceDb, boolean createDatabase,
                                  boolean clean) throws Exception {
+        return prepare(ctx, conn, maintenanceDb, createDatabase, clean, false);
+    }
+
+    /**
+     * @param alwaysStage load a staging database even when the target is missing or empty (a
+     *                    restore over several connections cannot be one transaction): it is
+     *                    renamed to the target, or replaces the empty target, only on success
+     */
+    static RestoreTarget prepare(StepContext ctx, PgConnection conn, String maintenanceDb, boolean createDatabase,
+                                 boolean clean, boolean alwaysStage) throws Exception {
         boolean exists;
         List<Sql.Table> tables = List.of();
         try (Connection c = conn.open()) {
@@ -48,13 +60,23 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
                 throw new StepFailure("database " + conn.database() + " does not exist on " + conn.hostPort()
                         + "; create it first (postgres.create-database) or set create-database: true", false, null);
             }
+            if (alwaysStage) {
+                String staging = stagingName(conn.database());
+                try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
+                    Databases.drop(m, staging, conn.hostPort()); // a leftover of an earlier failed attempt
+                    Databases.create(m, staging, Optional.empty(), null);
+                }
+                ctx.log().info("restoring into staging database " + staging + "; it becomes " + conn.database()
+                        + " only if the restore succeeds");
+                return new RestoreTarget(conn, staging, maintenanceDb, false, false);
+            }
             try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
                 Databases.create(m, conn.database(), Optional.empty(), null);
             }
             ctx.log().info("created database " + conn.database() + " on " + conn.hostPort() + " from template0");
-            return new RestoreTarget(conn, null, maintenanceDb);
+            return new RestoreTarget(conn, null, maintenanceDb, false, false);
         }
-        if (clean) {
+        if (clean || (alwaysStage && tables.isEmpty())) {
             String staging = stagingName(conn.database());
             try (Connection m = Databases.maintenance(conn, maintenanceDb)) {
                 int sessions = Databases.sessions(m, conn.database());
@@ -67,7 +89,7 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
             }
             ctx.log().info("restoring into staging database " + staging + "; it replaces " + conn.database()
                     + " only if the restore succeeds");
-            return new RestoreTarget(conn, staging, maintenanceDb);
+            return new RestoreTarget(conn, staging, maintenanceDb, true, !clean);
         }
         if (!tables.isEmpty()) {
             String examples = String.join(", ", tables.stream().limit(3).map(Sql.Table::qualified).toList())
@@ -76,7 +98,7 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
                     + "); restoring on top would mix old and restored data. Restore into a new database"
                     + " (create-database: true), or set clean: true to replace " + conn.database(), false, null);
         }
-        return new RestoreTarget(conn, null, maintenanceDb);
+        return new RestoreTarget(conn, null, maintenanceDb, true, false);
     }
 
     /** {@code <target>_runbook_restore}, kept within PostgreSQL's 63-byte identifier limit. */
@@ -118,14 +140,28 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
         if (staging == null) {
             return;
         }
+        if (onlyIfEmpty) { // it was empty when the restore started; replacing it must not lose what came since
+            List<Sql.Table> tables;
+            try (Connection c = target.connect()) {
+                tables = Sql.userTables(c);
+            }
+            if (!tables.isEmpty()) {
+                throw new StepFailure(target.display() + " was empty when the restore started and has " + tables.size()
+                        + " table(s) now; it was left as it is. The restored data is complete in database " + staging
+                        + ": compare the two, then drop " + target.database() + " and rename " + staging + " to it", false, null);
+            }
+        }
         try (Connection m = Databases.maintenance(target, maintenanceDb)) {
             try {
-                Databases.drop(m, target.database(), target.hostPort());
+                if (targetExists) {
+                    Databases.drop(m, target.database(), target.hostPort());
+                }
             } catch (StepFailure e) {
                 throw new StepFailure(e.getMessage() + ". The restored data is complete in database " + staging
                         + "; once the sessions are gone, drop " + target.database() + " and rename " + staging
                         + " to it, or run this step again", e.retryable(), e);
             }
+            awaitNoSessions(m, staging); // the restore's own connections end a moment after they are closed
             try (Statement st = m.createStatement()) {
                 st.execute("ALTER DATABASE " + Sql.ident(staging) + " RENAME TO " + Sql.ident(target.database()));
             }
@@ -139,9 +175,17 @@ record RestoreTarget(PgConnection target, String staging, String maintenanceDb) 
             return;
         }
         try (Connection m = Databases.maintenance(target, maintenanceDb)) {
+            awaitNoSessions(m, staging);
             Databases.drop(m, staging, target.hostPort());
         } catch (Exception e) {
             ctx.log().warn("could not drop the staging database " + staging + " (" + e.getMessage() + "); drop it by hand");
+        }
+    }
+
+    /** Waits up to 10 s for the sessions of a closed connection to end on the server. */
+    private static void awaitNoSessions(Connection m, String database) throws SQLException, InterruptedException {
+        for (int i = 0; i < 100 && Databases.sessions(m, database) > 0; i++) {
+            Thread.sleep(100);
         }
     }
 }

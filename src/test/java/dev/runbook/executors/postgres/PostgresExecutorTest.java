@@ -61,6 +61,15 @@ class PostgresExecutorTest {
         Params custom = with(APP, Map.of("from", "file:///b/postgres_20261125T020000Z.dump", "jobs", 4L));
         assertEquals("load file:///b/postgres_20261125T020000Z.dump into app@localhost:5432 with pg_restore (4 jobs),"
                 + " stopping at the first error", restore.describe(custom));
+
+        Params plainJobs = with(APP, Map.of("from", "s3://b/postgres/postgres_20261125T020000Z.sql", "jobs", 2L,
+                "maintenance-work-mem", "1GB"));
+        assertEquals("load s3://b/postgres/postgres_20261125T020000Z.sql into app@localhost:5432 over 2 connections"
+                + " (schema with psql, then data, indexes and foreign keys in parallel) into a staging database that"
+                + " replaces the target only when every part succeeded and the checksum matched; session settings"
+                + " synchronous_commit=off, maintenance_work_mem=1GB, max_parallel_maintenance_workers=2,"
+                + " stopping at the first error", restore.describe(plainJobs));
+        assertFalse(restore.destructive(plainJobs));
     }
 
     @Test
