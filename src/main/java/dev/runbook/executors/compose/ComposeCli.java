@@ -267,8 +267,18 @@ final class ComposeCli {
         return out.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** Fails with the existing service names when a requested one is not in the files. */
+    /**
+     * The services a step acts on: the requested ones, or every service when none is named.
+     * Fails with the existing service names when a requested one is not in the files, before
+     * anything changes. A name found under {@code services:} of the compose files as written is
+     * taken as declared without starting Compose (files merge by service name, so the names
+     * only add up); anything else, an unparsable file, or no name at all is asked of Compose
+     * itself ({@link #services()}), which also gives the error its list of names.
+     */
     List<String> checkServices(List<String> requested) throws StepFailure, InterruptedException {
+        if (!requested.isEmpty() && declaredInFiles().map(d -> d.containsAll(requested)).orElse(false)) {
+            return requested;
+        }
         List<String> known = services();
         List<String> unknown = requested.stream().filter(s -> !known.contains(s)).toList();
         if (!unknown.isEmpty()) {
@@ -276,7 +286,27 @@ final class ComposeCli {
                     + " in compose project " + project.name() + "; the compose files define: "
                     + String.join(", ", known), false, null);
         }
-        return known;
+        return requested.isEmpty() ? known : requested;
+    }
+
+    /** The keys under {@code services:} of the step's compose files, or empty when they cannot be read so. */
+    private Optional<java.util.Set<String>> declaredInFiles() {
+        if (project.files().isEmpty()) {
+            return Optional.empty(); // Compose's own file lookup: let Compose answer
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Path file : project.files()) {
+            try (var in = Files.newInputStream(file)) {
+                Object doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                        new org.yaml.snakeyaml.LoaderOptions())).load(in);
+                if (doc instanceof Map<?, ?> top && top.get("services") instanceof Map<?, ?> services) {
+                    services.keySet().forEach(k -> names.add(String.valueOf(k)));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(names);
     }
 
     static void readLines(java.io.InputStream in, Consumer<String> sink) throws java.io.IOException {
