@@ -202,17 +202,17 @@ final class DockerEngine implements AutoCloseable {
 
     /**
      * Runs a check command in the container as Docker's own healthcheck would (the container's
-     * user and environment), output discarded. True only when it exits 0 within {@code within};
-     * a check still running then counts as failed (it is left to finish on its own).
+     * user and environment), output discarded: whether it exited 0, or empty when it was still
+     * running after {@code within} (it is left to finish on its own; the Docker API cannot stop an exec).
      */
-    boolean passes(String containerId, List<String> command, Duration within) throws InterruptedException {
+    java.util.Optional<Boolean> passes(String containerId, List<String> command, Duration within) throws InterruptedException {
         String execId = client.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
                 .withAttachStdout(true).withAttachStderr(true).withAttachStdin(false).withTty(false)
                 .exec().getId();
         ResultCallback.Adapter<Frame> callback = client.execStartCmd(execId).exec(new ResultCallback.Adapter<>());
         try {
             if (!callback.awaitCompletion(within.toMillis(), TimeUnit.MILLISECONDS)) {
-                return false;
+                return java.util.Optional.empty();
             }
         } finally {
             try {
@@ -222,7 +222,7 @@ final class DockerEngine implements AutoCloseable {
             }
         }
         Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
-        return exit != null && exit == 0;
+        return java.util.Optional.of(exit != null && exit == 0);
     }
 
     /**

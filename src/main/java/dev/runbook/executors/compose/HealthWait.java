@@ -114,12 +114,25 @@ final class HealthWait {
                 out.add(s);
                 continue;
             }
-            java.util.Optional<List<String>> command = checks.computeIfAbsent(s.containerId(),
-                    id -> session.engine().healthcheckCommand(id));
+            java.util.Optional<List<String>> command = checks.get(s.containerId());
+            if (command == null) {
+                try {
+                    command = session.engine().healthcheckCommand(s.containerId());
+                } catch (RuntimeException e) {
+                    command = java.util.Optional.empty(); // gone since it was listed: Docker's verdict decides
+                }
+                checks.put(s.containerId(), command);
+            }
             boolean passed = false;
             if (command.isPresent()) {
                 try {
-                    passed = session.engine().passes(s.containerId(), command.get(), CHECK_TIMEOUT);
+                    java.util.Optional<Boolean> result = session.engine().passes(s.containerId(), command.get(), CHECK_TIMEOUT);
+                    if (result.isEmpty()) {
+                        // a check that hangs is not run here again (each run would leave a process
+                        // behind): Docker runs it on its schedule, with its own timeout
+                        checks.put(s.containerId(), java.util.Optional.empty());
+                    }
+                    passed = result.orElse(false);
                 } catch (RuntimeException e) {
                     // the container went away or the engine refused the exec: Docker's own verdict decides
                     passed = false;

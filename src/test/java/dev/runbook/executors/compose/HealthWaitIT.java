@@ -47,6 +47,15 @@ class HealthWaitIT {
                   interval: 60s
                   timeout: 2s
                   retries: 3
+              hangs:
+                image: runbook-test/busybox:latest
+                init: true
+                command: ["sleep", "3600"]
+                healthcheck:
+                  test: ["CMD", "sleep", "47"]
+                  interval: 60s
+                  timeout: 50s
+                  retries: 3
             """;
 
     private static ComposeTestProject project;
@@ -92,10 +101,26 @@ class HealthWaitIT {
     }
 
     @Test
+    void aHealthcheckThatHangsIsRunOnceNotOncePerPoll() throws Exception {
+        RecordingStepContext ctx = project.context();
+        long start = System.nanoTime();
+        StepFailure f = assertThrows(StepFailure.class, () -> new UpAction().execute(Params.of(project.params(
+                "services", List.of("hangs"), "wait", true, "within", "8s")), ctx));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds >= 8 && seconds < 30, "took " + seconds + "s");
+        assertTrue(f.getMessage().contains("hangs") && f.getMessage().contains("not ready after 8.0s"), f.getMessage());
+        // the first run timed out after 5 s and was left running (an exec cannot be stopped); no more were started
+        Process p = new ProcessBuilder("docker", "exec", project.name + "_hangs_1", "ps").redirectErrorStream(true).start();
+        String ps = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertEquals(1, ps.lines().filter(l -> l.contains("sleep 47")).count(), ps);
+    }
+
+    @Test
     void theServiceListFollowsAnEditOfTheComposeFile() throws Exception {
         RecordingStepContext ctx = project.context();
         try (ComposeSession session = ComposeSession.open(Params.of(project.params()), ctx)) {
-            assertEquals(List.of("never", "slow"), session.cli().services().stream().sorted().toList());
+            assertEquals(List.of("hangs", "never", "slow"), session.cli().services().stream().sorted().toList());
             String more = YAML + """
                       later:
                         image: runbook-test/busybox:latest
@@ -103,7 +128,7 @@ class HealthWaitIT {
                     """;
             Files.writeString(project.file, more, StandardCharsets.UTF_8);
             try {
-                assertEquals(List.of("later", "never", "slow"), session.cli().services().stream().sorted().toList());
+                assertEquals(List.of("hangs", "later", "never", "slow"), session.cli().services().stream().sorted().toList());
             } finally {
                 Files.writeString(project.file, YAML, StandardCharsets.UTF_8);
             }
