@@ -16,7 +16,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -42,7 +45,16 @@ final class ComposeCli {
         }
     }
 
-    private static final Map<String, Binary> DETECTED = new ConcurrentHashMap<>();
+    /** PATH → the Compose found there (or being looked for). */
+    private static final Map<String, CompletableFuture<Binary>> DETECTED = new ConcurrentHashMap<>();
+    /** Service names per compose configuration (see {@link #services()}). */
+    private static final Map<List<Object>, List<String>> SERVICES = new ConcurrentHashMap<>();
+    /** Daemon threads: a look-up still running when the CLI exits must not keep it alive. */
+    private static final java.util.concurrent.Executor AHEAD = task -> {
+        Thread t = new Thread(task, "runbook-compose-detect");
+        t.setDaemon(true);
+        t.start();
+    };
 
     private final Binary binary;
     private final ComposeProject project;
@@ -63,22 +75,60 @@ final class ComposeCli {
     }
 
     /**
+     * Starts finding Compose in the background (a process start or two, about 0.4 s for v1),
+     * so that the first step that needs it does not wait: called when any compose step opens
+     * its session, e.g. the read-only engine check at the start of a run.
+     */
+    static void detectAhead(Map<String, String> env) {
+        String path = env.getOrDefault("PATH", "");
+        if (!DETECTED.containsKey(path)) {
+            DETECTED.computeIfAbsent(path, p -> CompletableFuture.supplyAsync(() -> probeOrFail(env), AHEAD));
+        }
+    }
+
+    /**
      * Finds Compose on the run's PATH: {@code docker compose version} first, then
-     * {@code docker-compose version}. Cached per PATH value for the life of the JVM.
+     * {@code docker-compose version}. Cached per PATH value for the life of the JVM (a failure
+     * is not: installing Compose and re-running the step must work).
      */
     static Binary detect(Map<String, String> env) throws StepFailure, InterruptedException {
         String path = env.getOrDefault("PATH", "");
-        Binary cached = DETECTED.get(path);
-        if (cached != null) {
-            return cached;
+        CompletableFuture<Binary> found = DETECTED.computeIfAbsent(path,
+                p -> CompletableFuture.supplyAsync(() -> probeOrFail(env), AHEAD));
+        try {
+            return found.get();
+        } catch (ExecutionException e) {
+            DETECTED.remove(path, found);
+            if (e.getCause() instanceof CompletionException c && c.getCause() instanceof StepFailure f) {
+                throw f;
+            }
+            if (e.getCause() instanceof StepFailure f) {
+                throw f;
+            }
+            throw new StepFailure("cannot find Docker Compose: " + e.getCause(), false, e.getCause());
         }
+    }
+
+    private static Binary probeOrFail(Map<String, String> env) {
+        try {
+            return probe(env);
+        } catch (StepFailure e) {
+            throw new CompletionException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(new StepFailure("interrupted while looking for Docker Compose", false, e));
+        }
+    }
+
+    private static Binary probe(Map<String, String> env) throws StepFailure, InterruptedException {
+        String path = env.getOrDefault("PATH", "");
         List<String> tried = new ArrayList<>();
         Optional<Path> docker = onPath("docker", path);
         if (docker.isPresent()) {
             List<String> cmd = List.of(docker.get().toString(), "compose");
             Optional<String> version = version(cmd, env);
             if (version.isPresent()) {
-                return remember(path, new Binary(cmd, version.get()));
+                return new Binary(cmd, version.get());
             }
             tried.add("`docker compose version` (" + docker.get() + ": no compose plugin)");
         } else {
@@ -89,7 +139,7 @@ final class ComposeCli {
             List<String> cmd = List.of(v1.get().toString());
             Optional<String> version = version(cmd, env);
             if (version.isPresent()) {
-                return remember(path, new Binary(cmd, version.get()));
+                return new Binary(cmd, version.get());
             }
             tried.add("`docker-compose version` (" + v1.get() + " did not answer)");
         } else {
@@ -98,11 +148,6 @@ final class ComposeCli {
         throw new StepFailure("Docker Compose is not installed: tried " + String.join(" and ", tried)
                 + ", PATH=" + path + ". Install the Compose v2 plugin (package docker-compose-plugin) "
                 + "or docker-compose v1 (apt-get install docker-compose), then re-run this step.", false, null);
-    }
-
-    private static Binary remember(String path, Binary binary) {
-        DETECTED.put(path, binary);
-        return binary;
     }
 
     private static Optional<String> version(List<String> command, Map<String, String> env) throws InterruptedException {
@@ -166,8 +211,47 @@ final class ComposeCli {
         }
     }
 
-    /** The service names declared in the project's compose files ({@code config --services}). */
+    /**
+     * The service names declared in the project's compose files ({@code config --services},
+     * a Compose process start: about 0.5 s for v1). Kept for the life of the JVM per Compose
+     * binary, project arguments, environment and the size and modification time of the compose
+     * files and the project's {@code .env}: the steps of one run ask again and again, and an
+     * edit to any of those files (a fix before `runbook resume`) asks Compose afresh.
+     */
     List<String> services() throws StepFailure, InterruptedException {
+        List<Object> key = servicesKey();
+        List<String> known = SERVICES.get(key);
+        if (known == null) {
+            known = listServices();
+            SERVICES.put(key, known);
+        }
+        return known;
+    }
+
+    private List<Object> servicesKey() {
+        List<Object> key = new ArrayList<>(argv(List.of()));
+        key.add(context.env());
+        List<Path> files = new ArrayList<>(project.files());
+        if (files.isEmpty()) { // Compose's own lookup in the project directory
+            for (String name : List.of("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
+                    "docker-compose.override.yml", "docker-compose.override.yaml", "compose.override.yaml",
+                    "compose.override.yml")) {
+                files.add(project.projectDir().resolve(name));
+            }
+        }
+        files.add(project.projectDir().resolve(".env"));
+        for (Path f : files) {
+            key.add(f.toString());
+            try {
+                key.add(Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis());
+            } catch (java.io.IOException e) {
+                key.add("absent");
+            }
+        }
+        return key;
+    }
+
+    private List<String> listServices() throws StepFailure, InterruptedException {
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         List<String> err = Collections.synchronizedList(new ArrayList<>());
         ChildProcess.Result r = ChildProcess.of(argv(List.of("config", "--services")))
@@ -183,8 +267,18 @@ final class ComposeCli {
         return out.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** Fails with the existing service names when a requested one is not in the files. */
+    /**
+     * The services a step acts on: the requested ones, or every service when none is named.
+     * Fails with the existing service names when a requested one is not in the files, before
+     * anything changes. A name found under {@code services:} of the compose files as written is
+     * taken as declared without starting Compose (files merge by service name, so the names
+     * only add up); anything else, an unparsable file, or no name at all is asked of Compose
+     * itself ({@link #services()}), which also gives the error its list of names.
+     */
     List<String> checkServices(List<String> requested) throws StepFailure, InterruptedException {
+        if (!requested.isEmpty() && declaredInFiles().map(d -> d.containsAll(requested)).orElse(false)) {
+            return requested;
+        }
         List<String> known = services();
         List<String> unknown = requested.stream().filter(s -> !known.contains(s)).toList();
         if (!unknown.isEmpty()) {
@@ -192,7 +286,27 @@ final class ComposeCli {
                     + " in compose project " + project.name() + "; the compose files define: "
                     + String.join(", ", known), false, null);
         }
-        return known;
+        return requested.isEmpty() ? known : requested;
+    }
+
+    /** The keys under {@code services:} of the step's compose files, or empty when they cannot be read so. */
+    private Optional<java.util.Set<String>> declaredInFiles() {
+        if (project.files().isEmpty()) {
+            return Optional.empty(); // Compose's own file lookup: let Compose answer
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Path file : project.files()) {
+            try (var in = Files.newInputStream(file)) {
+                Object doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                        new org.yaml.snakeyaml.LoaderOptions())).load(in);
+                if (doc instanceof Map<?, ?> top && top.get("services") instanceof Map<?, ?> services) {
+                    services.keySet().forEach(k -> names.add(String.valueOf(k)));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(names);
     }
 
     static void readLines(java.io.InputStream in, Consumer<String> sink) throws java.io.IOException {

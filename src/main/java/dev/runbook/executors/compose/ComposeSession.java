@@ -33,7 +33,9 @@ final class ComposeSession implements AutoCloseable {
 
     static ComposeSession open(Params params, StepContext context) throws StepFailure {
         ComposeProject project = ComposeProject.resolve(params, context);
-        return new ComposeSession(project, DockerEngine.connect(context), context);
+        DockerEngine engine = DockerEngine.connect(context);
+        ComposeCli.detectAhead(context.env()); // ready by the time a later step runs Compose
+        return new ComposeSession(project, engine, context);
     }
 
     ComposeProject project() {

@@ -46,12 +46,46 @@ final class DockerEngine implements AutoCloseable {
     }
 
     /**
+     * One client per engine address and TLS settings for the life of the JVM: every compose step
+     * of a run (and the probes of a plan) shares its connection pool instead of building a client
+     * and a connection each. Never closed by a step; the process exit closes the sockets.
+     */
+    private static final Map<List<String>, DockerClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
      * Connects to the engine named by the run's DOCKER_HOST (default: the local socket) and
      * pings it, so that a missing engine is reported before anything changes.
      */
     static DockerEngine connect(StepContext context) throws StepFailure {
         Map<String, String> env = context.env();
         String host = env.getOrDefault("DOCKER_HOST", "").isBlank() ? DEFAULT_HOST : env.get("DOCKER_HOST");
+        List<String> key = java.util.Arrays.asList(host, env.get("DOCKER_TLS_VERIFY"), env.get("DOCKER_CERT_PATH"));
+        DockerClient shared = CLIENTS.get(key);
+        if (shared != null) {
+            try {
+                shared.pingCmd().exec();
+                return new DockerEngine(shared, host);
+            } catch (RuntimeException e) {
+                // the engine restarted or went away since: a new client tells which
+                CLIENTS.remove(key, shared);
+            }
+        }
+        DockerClient client = newClient(env, host);
+        try {
+            client.pingCmd().exec();
+        } catch (RuntimeException e) {
+            closeQuietly(client);
+            throw unreachable(host, env.containsKey("DOCKER_HOST") && !env.get("DOCKER_HOST").isBlank(), e);
+        }
+        DockerClient previous = CLIENTS.putIfAbsent(key, client);
+        if (previous != null) { // another step connected at the same time
+            closeQuietly(client);
+            client = previous;
+        }
+        return new DockerEngine(client, host);
+    }
+
+    private static DockerClient newClient(Map<String, String> env, String host) throws StepFailure {
         DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(host);
         String tlsVerify = env.get("DOCKER_TLS_VERIFY");
@@ -61,7 +95,6 @@ final class DockerEngine implements AutoCloseable {
         if (env.get("DOCKER_CERT_PATH") != null) {
             config.withDockerCertPath(env.get("DOCKER_CERT_PATH"));
         }
-        DockerClient client;
         try {
             DefaultDockerClientConfig built = config.build();
             // no response timeout: logs and exec streams are long-lived by design
@@ -70,19 +103,19 @@ final class DockerEngine implements AutoCloseable {
                     .sslConfig(built.getSSLConfig())
                     .connectionTimeout(Duration.ofSeconds(10))
                     .build();
-            client = DockerClientImpl.getInstance(built, http);
+            return DockerClientImpl.getInstance(built, http);
         } catch (RuntimeException e) {
             throw new StepFailure("cannot use the Docker engine address " + host + ": " + e.getMessage()
                     + ". Check DOCKER_HOST (unix:///var/run/docker.sock, tcp://host:2376).", false, e);
         }
-        DockerEngine engine = new DockerEngine(client, host);
+    }
+
+    private static void closeQuietly(DockerClient client) {
         try {
-            client.pingCmd().exec();
-        } catch (RuntimeException e) {
-            engine.close();
-            throw unreachable(host, env.containsKey("DOCKER_HOST") && !env.get("DOCKER_HOST").isBlank(), e);
+            client.close();
+        } catch (IOException ignored) {
+            // nothing useful to do about a failing close of an HTTP client
         }
-        return engine;
     }
 
     private static StepFailure unreachable(String host, boolean fromEnv, RuntimeException e) {
@@ -141,6 +174,55 @@ final class DockerEngine implements AutoCloseable {
         Long exit = state.getExitCodeLong();
         return new ServiceStatus(container.getLabels().getOrDefault(SERVICE_LABEL, "?"), name(container),
                 container.getId(), state.getStatus(), healthStatus, exit == null ? 0 : exit, lastCheck);
+    }
+
+    /**
+     * The container's healthcheck command as an exec argv ({@code CMD} as given, {@code CMD-SHELL}
+     * through {@code /bin/sh -c}), or empty when it has none or it is disabled.
+     */
+    java.util.Optional<List<String>> healthcheckCommand(String containerId) {
+        InspectContainerResponse inspect = client.inspectContainerCmd(containerId).exec();
+        var config = inspect.getConfig();
+        var check = config == null ? null : config.getHealthcheck();
+        List<String> test = check == null || check.getTest() == null ? List.of() : check.getTest();
+        if (test.size() < 2 || "NONE".equals(test.get(0))) {
+            return java.util.Optional.empty();
+        }
+        if ("CMD".equals(test.get(0))) {
+            return java.util.Optional.of(List.copyOf(test.subList(1, test.size())));
+        }
+        if ("CMD-SHELL".equals(test.get(0))) {
+            // Docker runs it with the image's SHELL, /bin/sh -c unless changed (the API does not
+            // report it): a shell that differs only makes this check fail, and Docker's own
+            // verdict is then waited for
+            return java.util.Optional.of(List.of("/bin/sh", "-c", test.get(1)));
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Runs a check command in the container as Docker's own healthcheck would (the container's
+     * user and environment), output discarded: whether it exited 0, or empty when it was still
+     * running after {@code within} (it is left to finish on its own; the Docker API cannot stop an exec).
+     */
+    java.util.Optional<Boolean> passes(String containerId, List<String> command, Duration within) throws InterruptedException {
+        String execId = client.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+                .withAttachStdout(true).withAttachStderr(true).withAttachStdin(false).withTty(false)
+                .exec().getId();
+        ResultCallback.Adapter<Frame> callback = client.execStartCmd(execId).exec(new ResultCallback.Adapter<>());
+        try {
+            if (!callback.awaitCompletion(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                return java.util.Optional.empty();
+            }
+        } finally {
+            try {
+                callback.close();
+            } catch (IOException ignored) {
+                // finished or abandoned either way
+            }
+        }
+        Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
+        return java.util.Optional.of(exit != null && exit == 0);
     }
 
     /**
@@ -243,13 +325,10 @@ final class DockerEngine implements AutoCloseable {
         return exit == null ? -1 : exit;
     }
 
+    /** The client is shared (see {@link #CLIENTS}): a step's session leaves it open for the next step. */
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException ignored) {
-            // nothing useful to do about a failing close of an HTTP client
-        }
+        // nothing to release per step
     }
 
     /**

@@ -27,6 +27,17 @@ record ServiceStatus(String service, String container, String containerId, Strin
         return "exited".equals(state) || "dead".equals(state) || "unhealthy".equals(health);
     }
 
+    /** Running, with a healthcheck that has not passed yet (Docker says {@code starting}). */
+    boolean startingHealthcheck() {
+        return "running".equals(state) && "starting".equals(health);
+    }
+
+    /** This container after its healthcheck passed when run by runbook, before Docker's next scheduled run of it. */
+    ServiceStatus healthyByCheck() {
+        return new ServiceStatus(service, container, containerId, state, "healthy", exitCode,
+                "healthcheck passed (run by runbook ahead of Docker's next scheduled check)");
+    }
+
     /** e.g. {@code running (healthy)} or {@code exited (code 1)}. */
     String summary() {
         if ("exited".equals(state) || "dead".equals(state)) {

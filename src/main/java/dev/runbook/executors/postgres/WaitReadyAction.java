@@ -16,8 +16,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
-/** {@code postgres.wait-ready}: polls until the server accepts connections and answers {@code SELECT 1}. */
+/**
+ * {@code postgres.wait-ready}: polls until the server accepts connections and answers {@code SELECT 1}.
+ * The default pause between attempts is short (100 ms, like a tight {@code pg_isready} loop): a
+ * refused connection costs almost nothing, and during a restore every second the database is
+ * ready but unnoticed is a second of outage. "Not ready yet" is logged at most every 5 s.
+ */
 public final class WaitReadyAction implements Action {
+
+    static final String DEFAULT_INTERVAL = "100ms";
+    private static final long LOG_EVERY_NANOS = 5_000_000_000L;
 
     @Override
     public String name() {
@@ -33,7 +41,7 @@ public final class WaitReadyAction implements Action {
     public List<ParamSpec> params() {
         return PgConnection.withConnection(
                 ParamSpec.optional("within", ParamType.DURATION, "60s", "give up after this long"),
-                ParamSpec.optional("interval", ParamType.DURATION, "1s", "pause between attempts"));
+                ParamSpec.optional("interval", ParamType.DURATION, DEFAULT_INTERVAL, "pause between attempts"));
     }
 
     @Override
@@ -53,10 +61,11 @@ public final class WaitReadyAction implements Action {
     public Outputs execute(Params params, StepContext ctx) throws Exception {
         PgConnection conn = PgConnection.from(params, ctx);
         Duration within = params.duration("within", Duration.ofSeconds(60));
-        Duration interval = params.duration("interval", Duration.ofSeconds(1));
+        Duration interval = params.duration("interval", Duration.ofMillis(100));
         long deadline = System.nanoTime() + within.toNanos();
         String lastError = "no attempt made";
         int attempts = 0;
+        long lastLog = 0;
         while (true) {
             attempts++;
             long left = deadline - System.nanoTime();
@@ -69,8 +78,9 @@ public final class WaitReadyAction implements Action {
                 return Outputs.none().put("attempts", (long) attempts).put("server-version", version);
             } catch (SQLException e) {
                 lastError = Sql.message(e);
-                if (attempts == 1 || attempts % 10 == 0) {
-                    ctx.log().info("not ready yet: " + lastError);
+                if (attempts == 1 || System.nanoTime() - lastLog >= LOG_EVERY_NANOS) {
+                    lastLog = System.nanoTime();
+                    ctx.log().info("not ready yet: " + lastError + " (attempt " + attempts + ")");
                 }
             }
             if (ctx.cancelled() || System.nanoTime() + interval.toNanos() > deadline) {

@@ -462,6 +462,43 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void waitReadyNoticesAServerThatStartsListeningWithinAFewTenthsOfASecond() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // the server "comes up" 1.5 s in: socat (a real process) starts forwarding the port to it then
+        java.util.concurrent.atomic.AtomicLong listening = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Process> socat = new java.util.concurrent.atomic.AtomicReference<>();
+        int forwarded = port;
+        Thread starter = new Thread(() -> {
+            try {
+                Thread.sleep(1500);
+                socat.set(new ProcessBuilder("socat", "TCP-LISTEN:" + forwarded + ",bind=127.0.0.1,reuseaddr,fork",
+                        "TCP:" + pg.host() + ":" + pg.port()).redirectErrorStream(true).start());
+                listening.set(System.nanoTime());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        starter.start();
+        try {
+            Outputs ok = run(new WaitReadyAction(), Map.of("port", (long) port, "within", "20s"), ctx());
+            long late = (System.nanoTime() - listening.get()) / 1_000_000;
+            long attempts = (Long) ok.asMap().get("attempts");
+            // polled every 100 ms (the old 1 s pause made at most 2 attempts in 1.5 s and noticed up to 1 s late)
+            assertTrue(attempts >= 6, "attempts " + attempts);
+            assertTrue(late < 900, "noticed " + late + " ms after the port opened");
+        } finally {
+            starter.join();
+            if (socat.get() != null) {
+                socat.get().destroy();
+                socat.get().waitFor();
+            }
+        }
+    }
+
+    @Test
     void createAndDropDatabase() throws Exception {
         String db = newDb("drill");
         Outputs created = run(new CreateDatabaseAction(), Map.of("database", db), ctx());
