@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.GlacierJobParameters;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
@@ -24,13 +25,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * An S3 bucket (AWS or any S3-compatible server) as an {@link ObjectStore}.
  *
- * <p>Reads, heads, lists and the bucket calls go through a plain synchronous client; streamed
- * uploads through a multipart-enabled asynchronous client created per upload (see
- * {@link S3Upload}). User metadata is stored as {@code x-amz-meta-*} on the object.
+ * <p>Every call goes through one synchronous client; streamed uploads send their parts from a
+ * few threads of their own (see {@link S3Upload}). User metadata is stored as {@code x-amz-meta-*} on the object.
  */
 public final class S3Store implements ObjectStore {
 
@@ -71,11 +72,12 @@ public final class S3Store implements ObjectStore {
     }
 
     /**
-     * Part size for an upload (the SDK holds about two parts in memory): the {@code part-size}
-     * option when set; without a size hint 128 MiB, so a stream of unknown size up to 1.25 TiB
-     * fits in 10,000 parts; with a hint (a database's size on disk), large enough that 10,000
-     * parts hold 4 times the hint (a plain dump can outgrow the database: TOAST compresses
-     * on disk, the dump does not) and at least 8 MiB: a 1 GiB database uploads in 8 MiB parts.
+     * Part size for an upload (memory: {@code parts-in-flight} parts plus the one being filled):
+     * the {@code part-size} option when set; without a size hint 128 MiB, so a stream of unknown
+     * size up to 1.25 TiB fits in 10,000 parts; with a hint (a database's size on disk), large
+     * enough that 10,000 parts hold 4 times the hint (a plain dump can outgrow the database: TOAST
+     * compresses on disk, the dump does not) and at least 8 MiB: a 1 GiB database uploads in
+     * 8 MiB parts.
      */
     long partSizeFor(long expectedSizeHint) {
         if (options.partSize() > 0) {
@@ -90,9 +92,28 @@ public final class S3Store implements ObjectStore {
     }
 
     @Override
-    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) throws IOException {
-        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint)),
-                putRequest(key, metadata), partSizeFor(expectedSizeHint));
+    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) {
+        return startUpload(key, metadata, expectedSizeHint, message -> { });
+    }
+
+    @Override
+    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint, Consumer<String> log) {
+        return S3Upload.start(this, client, putRequest(key, metadata), partSizeFor(expectedSizeHint),
+                options.partsInFlight(), log);
+    }
+
+    /** HEAD asking for the object's stored checksum too (see {@link StoredCheck}). */
+    Optional<HeadObjectResponse> headWithChecksum(String key) throws IOException {
+        try {
+            return Optional.of(client.headObject(h -> h.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw S3Errors.map(e, "inspect", uri(key), key, options);
+        }
     }
 
     @Override
