@@ -66,6 +66,10 @@ public final class DumpAction implements Action {
                 ParamSpec.optional("row-counts", ParamType.BOOL, true, "record exact row counts in the manifest (plain: counted in"
                         + " the dump stream as it passes; custom: counted in the dump's snapshot while it runs)"),
                 ParamSpec.optional("bin-dir", ParamType.STRING, null, "directory holding pg_dump (default: newest installed)"),
+                ParamSpec.optional("verify", ParamType.STRING, "stored",
+                        "stored: the checks the store made on upload (S3: CRC32C of every part on arrival, then size and"
+                                + " checksum with HEAD) are the verification; read-back: a later step reads the object back"
+                                + " (s3.verify), which costs a second transfer").oneOf("stored", "read-back"),
                 ParamSpec.optional("encrypt-to", ParamType.LIST, List.of(),
                         "age recipients (public keys, age1...): the dump is encrypted with age before it leaves this"
                                 + " machine and the key ends in .age; empty: not encrypted"));
@@ -111,11 +115,28 @@ public final class DumpAction implements Action {
         return "dump " + PgConnection.display(params) + " with pg_dump (" + what + ") and stream it to "
                 + to + (to.endsWith("/") ? "" : "/") + file
                 + (globals ? " plus roles (pg_dumpall --globals-only)" : "")
-                + ", kept only if pg_dump succeeds";
+                + ", kept only if pg_dump succeeds; " + verification(params);
+    }
+
+    /** Which verification the plan promises: the store's own checks, or those plus a read-back. */
+    private static String verification(Params params) {
+        String verify = params.isDeferred("verify") ? params.display("verify") : params.string("verify", "stored");
+        boolean s3 = params.display("to").startsWith("s3://");
+        return switch (verify) {
+            case "stored" -> s3 ? "verified by what S3 checked on upload (CRC32C of every part on arrival, then size and"
+                    + " checksum with HEAD), no read-back" : "no read-back (verify: read-back reads it again)";
+            case "read-back" -> (s3 ? "checked by S3 on upload, then" : "then") + " read back and its SHA-256 compared"
+                    + " by a later step (s3.verify)";
+            default -> "verify '" + verify + "' is neither stored nor read-back: the step stops before dumping";
+        };
     }
 
     @Override
     public Outputs execute(Params params, StepContext ctx) throws Exception {
+        String verify = params.string("verify", "stored");
+        if (!verify.equals("stored") && !verify.equals("read-back")) {
+            throw new StepFailure("verify must be stored or read-back, got '" + verify + "'; nothing was dumped", false, null);
+        }
         PgConnection conn = PgConnection.from(params, ctx);
         PgTools tools = PgTools.locate(params.string("bin-dir"), ctx.env());
         String format = params.string("format", "plain");
