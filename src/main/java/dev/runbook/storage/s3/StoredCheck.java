@@ -25,7 +25,7 @@ final class StoredCheck {
         HeadObjectResponse head = store.headWithChecksum(key).orElseThrow(() ->
                 new IOException("upload of " + store.uri(key) + " completed but the object is not there"));
         String uri = store.uri(key);
-        if (head.contentLength() != sent.size()) {
+        if (head.contentLength() == null || head.contentLength() != sent.size()) {
             throw new IOException("S3 holds " + head.contentLength() + " bytes at " + uri + " but " + sent.size()
                     + " were sent");
         }

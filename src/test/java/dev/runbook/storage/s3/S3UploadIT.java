@@ -4,6 +4,7 @@ import dev.runbook.storage.ObjectInfo;
 import dev.runbook.storage.ObjectStore;
 import dev.runbook.storage.ObjectStores;
 import dev.runbook.storage.StorageUri;
+import dev.runbook.testsupport.ChecksumBlindRelay;
 import dev.runbook.testsupport.S3MockServer;
 import dev.runbook.testsupport.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
@@ -31,13 +32,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The parallel multipart upload against the local S3 servers: S3Mock 4.12 and S3Proxy 4.1 both
- * check the CRC32C of every part (and keep the object's composite checksum).
+ * check the CRC32C of every part (and keep the object's composite checksum); behind a relay that
+ * drops checksum headers, S3Proxy stands for a server without checksum support, which the
+ * upload must detect on the first part, say once, and still complete.
  */
 class S3UploadIT {
 
     private static final int MIB = 1024 * 1024;
     private static S3MockServer mock;
     private static S3ProxyServer proxy;
+    private static S3ProxyServer open;
+    private static ChecksumBlindRelay blind;
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,6 +50,9 @@ class S3UploadIT {
         mock.createBucket("checked");
         proxy = S3ProxyServer.start();
         proxy.createBucket("checked-too");
+        open = S3ProxyServer.startWithoutAuthorization();
+        open.createBucket("unchecked");
+        blind = ChecksumBlindRelay.start(open.endpoint());
     }
 
     @AfterAll
@@ -54,6 +62,12 @@ class S3UploadIT {
         }
         if (proxy != null) {
             proxy.close();
+        }
+        if (blind != null) {
+            blind.close();
+        }
+        if (open != null) {
+            open.close();
         }
 
     }
@@ -144,5 +158,21 @@ class S3UploadIT {
             }
         }
         assertTrue(log.contains("S3 checked the CRC32C of each of the 5 parts on arrival"), log.toString());
+    }
+
+    @Test
+    void aServerWithoutChecksumsIsDetectedOnceAndTheUploadStillSucceeds() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (ObjectStore store = store("s3://unchecked/", blind.endpoint(), open.env(), "4")) {
+            byte[] data = upload(store, "db/plain.sql", 21 * MIB + 3, log);
+            try (InputStream in = store.open("db/plain.sql")) {
+                assertArrayEquals(data, in.readAllBytes());
+            }
+        }
+        assertEquals(1, log.stream().filter(l -> l.contains("does not check part checksums")).count(), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("stored object checked with HEAD, without reading it back: size "
+                + (21 * MIB + 3) + " bytes, ETag")), log.toString());
+        assertFalse(log.stream().anyMatch(l -> l.startsWith("S3 checked")), log.toString());
+        assertEquals(List.of(), open.client().listMultipartUploads(l -> l.bucket("unchecked")).uploads());
     }
 }
