@@ -210,18 +210,26 @@ final class S3Upload implements ObjectStore.Upload {
      */
     private Optional<String> cleanUp() {
         senders.shutdownNow();
+        // Ctrl-C interrupts this thread: the one abort request below must still go out (an
+        // interrupted SDK call fails at once), so the interrupt is held back until it is sent
+        boolean interrupted = Thread.interrupted();
         try {
-            senders.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (uploadId == null) {
-            return Optional.empty(); // nothing was sent: a single PutObject never started
-        }
-        try {
+            senders.awaitTermination(interrupted ? 5 : 30, TimeUnit.SECONDS);
+            if (uploadId == null) {
+                return Optional.empty(); // nothing was sent: a single PutObject never started
+            }
             client.abortMultipartUpload(a -> a.bucket(request.bucket()).key(request.key()).uploadId(uploadId));
+        } catch (InterruptedException e) {
+            interrupted = true;
         } catch (RuntimeException tryTheSweep) {
             // the sweep below tries again, with pauses
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // the sweep then gives up its pauses
+            }
+        }
+        if (uploadId == null) {
+            return Optional.empty();
         }
         if (store.abortUploadsInProgress(request.key())) {
             return Optional.empty();
