@@ -65,9 +65,15 @@ final class S3Errors {
             Throwable root = rootCause(e);
             if (root instanceof ConnectException || root instanceof UnknownHostException
                     || String.valueOf(root.getMessage()).contains("Connection refused")) {
+                String why = root instanceof UnknownHostException ? "its host name does not resolve"
+                        : "the connection was refused";
                 return new IOException("cannot " + what + " " + uri + ": S3 endpoint " + options.describeEndpoint()
-                        + " is unreachable (" + root.getClass().getSimpleName() + ": " + root.getMessage()
-                        + "); check the endpoint, network and that the service is up", e);
+                        + " is unreachable (" + why + "); check the endpoint, network and that the service is up", e);
+            }
+            if (timedOut(e)) {
+                return new IOException("cannot " + what + " " + uri + ": S3 endpoint " + options.describeEndpoint()
+                        + " did not answer in time (it may be down, overloaded or behind a network that drops"
+                        + " packets); check the endpoint and that the service is up", e);
             }
             return new IOException("cannot " + what + " " + uri + " via " + options.describeEndpoint() + ": "
                     + firstLine(e.getMessage()), e);
@@ -93,6 +99,19 @@ final class S3Errors {
             t = t.getCause();
         }
         return t;
+    }
+
+    /** The SDK's own words for a timeout ("Acquire operation took longer than ...") mean nothing to a user. */
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
+                    || t.getClass().getSimpleName().endsWith("TimeoutException")
+                    || m.contains("Acquire operation took longer") || m.contains("timed out")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Throwable rootCause(Throwable e) {
