@@ -77,8 +77,16 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
         return new S3Options(endpointUri, region == null ? DEFAULT_REGION : region.trim(), path, sse,
                 blankToNull(options.get("kms-key-id")),
                 storageClass == null ? null : storageClass.toUpperCase(Locale.ROOT),
-                partSize == null ? 0 : Long.parseLong(partSize.trim()),
-                inFlight == null ? DEFAULT_PARTS_IN_FLIGHT : Integer.parseInt(inFlight.trim()));
+                partSize == null ? 0 : number("part-size", partSize),
+                inFlight == null ? DEFAULT_PARTS_IN_FLIGHT : (int) Math.min(Integer.MAX_VALUE, number("parts-in-flight", inFlight)));
+    }
+
+    private static long number(String option, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BadParameterException(option + " must be a whole number, got '" + value + "'", e);
+        }
     }
 
     /** Where requests go, for error messages. */

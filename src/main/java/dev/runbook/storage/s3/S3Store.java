@@ -41,6 +41,7 @@ public final class S3Store implements ObjectStore {
     private static final long HINT_HEADROOM = 4;
     private static final long MIN_HINTED_PART_SIZE = 8L * 1024 * 1024;
     private static final long MIB = 1024 * 1024;
+    private static final long MAX_PART_SIZE = 1024 * MIB;
 
     private final String bucket;
     private final S3Options options;
@@ -88,7 +89,8 @@ public final class S3Store implements ObjectStore {
         }
         long needed = expectedSizeHint * HINT_HEADROOM / MAX_PARTS;
         long rounded = (needed + MIB - 1) / MIB * MIB;
-        return Math.max(MIN_HINTED_PART_SIZE, rounded);
+        // at most 1 GiB: parts are held in memory; 10,000 of them exceed S3's 5 TiB object limit anyway
+        return Math.min(MAX_PART_SIZE, Math.max(MIN_HINTED_PART_SIZE, rounded));
     }
 
     @Override
