@@ -62,7 +62,6 @@ final class S3Upload implements ObjectStore.Upload {
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
     private final List<Future<CompletedPart>> parts = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicInteger partsSent = new AtomicInteger();
     private final PartStream stream = new PartStream();
     private final List<Integer> partCrcs = new ArrayList<>(); // in part order, for the composite checksum
     private volatile boolean checksums = true;
@@ -96,11 +95,6 @@ final class S3Upload implements ObjectStore.Upload {
     @Override
     public OutputStream stream() {
         return stream;
-    }
-
-    /** Bytes written so far. */
-    long written() {
-        return written;
     }
 
     @Override
@@ -312,7 +306,6 @@ final class S3Upload implements ObjectStore.Upload {
                 }
             }
         }
-        partsSent.incrementAndGet();
         return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32C(r.checksumCRC32C()).build();
     }
 
