@@ -51,29 +51,55 @@ final class CopyRowCounter {
         }
     }
 
-    /** Within a COPY block: counts newlines, watching for a line that is exactly {@code \.}. */
+    /**
+     * Within a COPY block: counts newlines, watching for a line that is exactly {@code \.}.
+     * The search for the next newline is a tight loop (this runs over every byte of the dump);
+     * only at a newline is the line's length and start looked at.
+     */
     private int scanData(byte[] b, int i, int end) {
-        for (; i < end; i++) {
-            byte c = b[i];
-            if (c == '\n') {
-                if (dataLineLength == 2 && first == '\\' && second == '.') {
-                    counts.merge(table, rows, Long::sum);
-                    table = null;
-                    dataLineLength = 0;
-                    return i + 1;
-                }
-                rows++;
-                dataLineLength = 0;
-            } else {
-                if (dataLineLength == 0) {
-                    first = c;
-                } else if (dataLineLength == 1) {
-                    second = c;
-                }
-                dataLineLength++;
+        while (i < end) {
+            int nl = i;
+            while (nl < end && b[nl] != '\n') {
+                nl++;
             }
+            if (nl == end) { // the line goes on in the next buffer: remember its first two bytes
+                int remembered = Math.min(end - i, Math.max(0, 2 - dataLineLength));
+                for (int k = i; k < i + remembered; k++) {
+                    remember(b[k]);
+                }
+                dataLineLength += end - i - remembered;
+                return end;
+            }
+            if (dataLineLength + (nl - i) == 2 && terminator(b, i)) {
+                counts.merge(table, rows, Long::sum);
+                table = null;
+                dataLineLength = 0;
+                return nl + 1;
+            }
+            rows++;
+            dataLineLength = 0;
+            i = nl + 1;
         }
         return i;
+    }
+
+    /** Counts a byte of a data line that started in an earlier buffer (only the first two matter). */
+    private void remember(byte c) {
+        if (dataLineLength == 0) {
+            first = c;
+        } else {
+            second = c;
+        }
+        dataLineLength++;
+    }
+
+    /** The two-byte line (its start possibly in an earlier buffer, the rest at {@code b[i]}) is {@code \.}. */
+    private boolean terminator(byte[] b, int i) {
+        return switch (dataLineLength) {
+            case 0 -> b[i] == '\\' && b[i + 1] == '.';
+            case 1 -> first == '\\' && b[i] == '.';
+            default -> first == '\\' && second == '.';
+        };
     }
 
     /** Outside data: collects one line (capped) and looks at it when it ends. */
