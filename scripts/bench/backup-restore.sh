@@ -7,6 +7,9 @@
 #   scripts/bench/backup-restore.sh            # scale 70 (about 1 GiB), one round
 #   BENCH_SCALE=280 scripts/bench/backup-restore.sh   # about 4 GiB
 #   BENCH_AGE=1 scripts/bench/backup-restore.sh       # only: encrypted (age) against unencrypted
+#   BENCH_INFLIGHT="1 2 8" scripts/bench/backup-restore.sh   # also: backups with 1, 2, 8 parts in flight
+#   BENCH_SCALE=1 BENCH_GEN_GIB="1 4 8" scripts/bench/backup-restore.sh
+#                                   # only: peak RSS of backups of generated 1, 4, 8 GiB dumps
 #
 # Everything runs on this machine: a throwaway PostgreSQL 15 cluster (Debian's binaries) and
 # S3Proxy 4.1 as a separate JVM over a local directory (filesystem store), reached by runbook
@@ -51,31 +54,10 @@ as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -o "-p $PG_PORT -k $WORK/pg -c listen_a
 export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres PGPASSWORD=unused
 
 say "S3Proxy on 127.0.0.1:$S3_PORT (filesystem store under $WORK/s3)"
-mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-mkdir -p "$WORK/s3"
-cat >"$WORK/s3proxy.properties" <<EOF
-s3proxy.endpoint=http://127.0.0.1:$S3_PORT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench-access
-s3proxy.credential=bench-secret-key
-s3proxy.ignore-unknown-headers=true
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3
-jclouds.identity=unused
-jclouds.credential=unused
-EOF
-java -Xmx512m -cp "$(cat "$WORK/cp.txt")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.properties" \
-  >"$WORK/s3proxy.log" 2>&1 &
-S3PID=$!
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null && break
-  sleep 0.3
-done
-# credentials only in the environment, as the team's scripts have them
-unset AWS_PROFILE AWS_SESSION_TOKEN
-export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1 \
-  AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" AWS_EC2_METADATA_DISABLED=true \
-  AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null BACKUP_BUCKET=bench
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
+start_s3proxy "$WORK" "$S3_PORT"
+export BACKUP_BUCKET=bench
 export RUNBOOK_STATE_DIR="$WORK/state"
 aws() { "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 aws s3 mb s3://bench >/dev/null
@@ -123,6 +105,28 @@ cd "$WORK/app"
 # more memory, at exit): do that once here, so the first measured command is not that run
 bin/runbook validate runbooks/backup.yaml >/dev/null
 RB=(bin/runbook run --yes)
+# a bench-only runbook: postgres.dump with the parameters backup.yaml does not expose
+BENCH_DUMP="$WORK/app/runbooks/bench-dump.yaml"
+cat >"$BENCH_DUMP" <<'YAML'
+name: bench-dump
+inputs:
+  name: { type: string, default: gen }
+  format: { type: string, default: plain }
+  row_counts: { type: bool, default: true }
+  bin_dir: { type: string, default: /usr/lib/postgresql/15/bin }
+  part_size: { type: string, default: "" }
+steps:
+  - id: dump
+    uses: postgres.dump
+    with:
+      to: s3://bench/bench/
+      name: ${{ inputs.name }}
+      database: bench
+      format: ${{ inputs.format }}
+      row-counts: ${{ inputs.row_counts }}
+      bin-dir: ${{ inputs.bin_dir }}
+      storage: { part-size: "${{ inputs.part_size }}" }
+YAML
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -o /dev/null)
 createdb() { "$PGBIN/psql" -X -q -d postgres -c "CREATE DATABASE $1"; }
 dropdb() { "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1"; }
@@ -135,8 +139,30 @@ dropdb() { "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1"; }
   printf '%-58s %10s %11s %10s\n' "measurement" "wall" "peak RSS" "CPU"
 } | tee "$RESULTS" >&2
 
+# --- memory at any size: a generated plain dump (a bench-only pg_dump in a bin-dir that prints
+# BENCH_GEN_GIB GiB of COPY rows) through the same dump, count, hash and upload path, with the
+# part size a 40 GiB database gets (17 MiB): peak RSS must not grow with the size
+if [ -n "${BENCH_GEN_GIB:-}" ]; then
+  mkdir -p "$WORK/genbin"
+  for gib in $BENCH_GEN_GIB; do
+    line=$'1\tgenerated row of about a hundred bytes, like a pgbench_accounts line of a plain dump ......'
+    lines=$(( (gib << 30) / (${#line} + 1) ))
+    cat >"$WORK/genbin/pg_dump" <<GEN
+#!/usr/bin/env bash
+# bench-only: a plain dump of $gib GiB of generated rows; --version answers as the real pg_dump
+if [ "\${1:-}" = --version ]; then exec $PGBIN/pg_dump --version; fi
+printf -- '--\n-- PostgreSQL database dump\n--\n\n--\n-- Data for Name: gen; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\nCOPY public.gen (id, body) FROM stdin;\n'
+yes '$line' | head -n $lines
+printf '\\\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n'
+GEN
+    chmod 755 "$WORK/genbin/pg_dump"
+    measure "backup runbook: generated $gib GiB plain dump, 17 MiB parts (s3)" \
+      "${RB[@]}" "$BENCH_DUMP" --input bin_dir="$WORK/genbin" --input name="gen$gib" --input part_size=17825792
+    grep -h "counted the rows\|checked" "$WORK/out.$N" | sed 's/^/#   /' | tee -a "$RESULTS" >&2
+    aws s3 rm --recursive --quiet s3://bench/bench/
+  done
 # --- encrypted (age in the pipeline) against unencrypted, same runbooks, pairs back to back
-if [ "${BENCH_AGE:-0}" = 1 ]; then
+elif [ "${BENCH_AGE:-0}" = 1 ]; then
   for tool in /usr/bin/age /usr/bin/age-keygen; do
     [ -x "$tool" ] || { echo "missing $tool (apt-get install -y age)" >&2; exit 2; }
   done
@@ -166,18 +192,29 @@ if [ "${BENCH_AGE:-0}" = 1 ]; then
   dropdb r_clear2
   echo "# objects: $(aws s3 ls s3://bench/postgres/ | awk '$4 !~ /manifest/ {print $4 " " $3}' | tr '\n' ' ')" | tee -a "$RESULTS" >&2
 else
-# --- backup, plain SQL
+# --- backup, plain SQL (issue 10, "Backup: one pass"): the two limits of a streamed backup
+# (reading the database, writing the object), today's two passes, and runbook in one pass
 measure "backup floor: pg_dump > /dev/null" \
   bash -c '"$1" "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
-measure "backup runbook: run runbooks/backup.yaml (s3)" \
-  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain
-# the same with 16 MiB parts: the multipart buffer (about two parts) is what drives the JVM's RSS
-measure "backup runbook: backup.yaml part_size=16 MiB (s3)" \
-  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain16 --input part_size=16777216
-PLAIN_KEY=$(aws s3 ls s3://bench/postgres/ | awk '{print $4}' | grep '^plain_.*\.sql$' | sort | tail -1)
+"$PGBIN/pg_dump" bench >"$WORK/today.sql" # not measured: the file the next line uploads
+measure "backup floor: aws s3 cp of the dump file" \
+  "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$WORK/today.sql" s3://bench/floor/postgres_floor.sql
+rm -f "$WORK/today.sql"
 measure "backup today: pg_dump > file; aws s3 cp file" \
   bash -c '"$1" "$2" > "$3" && "$4" --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --only-show-errors "$3" "$5"' _ \
   "$PGBIN/pg_dump" bench "$WORK/today.sql" "$AWS" s3://bench/today/postgres_today.sql
+measure "backup runbook: backup.yaml plain (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=plain
+measure "backup runbook: backup.yaml compression=zstd (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=zstd --input compression=zstd
+measure "backup runbook: backup.yaml plain, verify=read-back (s3)" \
+  "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=readback --input verify=read-back
+# parts in flight: how the default (4) was chosen
+for n in ${BENCH_INFLIGHT:-}; do
+  measure "backup runbook: backup.yaml plain, parts_in_flight=$n (s3)" \
+    "${RB[@]}" runbooks/backup.yaml --input database=bench --input name="inflight$n" --input parts_in_flight="$n"
+done
+PLAIN_KEY=$(aws s3 ls s3://bench/postgres/ | awk '{print $4}' | grep '^plain_.*\.sql$' | sort | tail -1)
 echo "# plain dump: $(stat -c %s "$WORK/today.sql") bytes; runbook object $PLAIN_KEY: $(size_of "postgres/$PLAIN_KEY") bytes" | tee -a "$RESULTS" >&2
 
 # --- restore, plain SQL (each into a new database)
@@ -206,6 +243,13 @@ measure "backup floor: pg_dump -Fc > /dev/null" \
   bash -c '"$1" -Fc "$2" > /dev/null' _ "$PGBIN/pg_dump" bench
 measure "backup runbook: backup.yaml format=custom (s3)" \
   "${RB[@]}" runbooks/backup.yaml --input database=bench --input name=custom --input format=custom
+# the custom format's row counts run in the dump's snapshot beside pg_dump: the same dump without
+# counts, and the counts alone (what the former second scan after the dump cost)
+measure "backup runbook: dump format=custom, row-counts=false (s3)" \
+  "${RB[@]}" "$BENCH_DUMP" --input format=custom --input row_counts=false --input name=custom_nocounts
+measure "row counts alone: count(*) of every table (former 2nd scan)" \
+  "$PGBIN/psql" -X -q -o /dev/null -d bench -c "SELECT count(*) FROM pgbench_accounts" -c "SELECT count(*) FROM pgbench_branches" \
+  -c "SELECT count(*) FROM pgbench_history" -c "SELECT count(*) FROM pgbench_tellers"
 measure "restore runbook: restore.yaml custom, jobs=2 (s3)" \
   "${RB[@]}" runbooks/restore.yaml --input database=r_custom --input name=custom --input jobs=2
 dropdb r_custom

@@ -52,29 +52,9 @@ for i in range(n):
 EOF
 
 say "S3Proxy on 127.0.0.1:$S3_PORT (filesystem store under $WORK/s3)"
-mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-cat >"$WORK/s3proxy.properties" <<EOF
-s3proxy.endpoint=http://127.0.0.1:$S3_PORT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench-access
-s3proxy.credential=bench-secret-key
-s3proxy.ignore-unknown-headers=true
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3
-jclouds.identity=unused
-jclouds.credential=unused
-EOF
-java -Xmx512m -cp "$(cat "$WORK/cp.txt")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.properties" \
-  >"$WORK/s3proxy.log" 2>&1 &
-S3PID=$!
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null && break
-  sleep 0.3
-done
-unset AWS_PROFILE AWS_SESSION_TOKEN
-export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1 \
-  AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" AWS_EC2_METADATA_DISABLED=true \
-  AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
+start_s3proxy "$WORK" "$S3_PORT"
 
 measure() {
   local label="$1"; shift

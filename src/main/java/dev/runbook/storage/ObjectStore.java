@@ -23,6 +23,15 @@ public interface ObjectStore extends AutoCloseable {
     /** Starts streaming a new object of unknown length; memory use stays bounded. */
     Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) throws IOException;
 
+    /**
+     * The same, telling {@code log} what the store checked or could not check on the way (an S3
+     * endpoint that does not verify part checksums, the HEAD check of the finished object).
+     */
+    default Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint,
+                               java.util.function.Consumer<String> log) throws IOException {
+        return startUpload(key, metadata, expectedSizeHint);
+    }
+
     /** Writes a small object in one go (manifests, secret files). */
     void put(String key, byte[] content, Map<String, String> metadata) throws IOException;
 

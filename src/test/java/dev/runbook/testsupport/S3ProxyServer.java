@@ -88,8 +88,18 @@ public final class S3ProxyServer implements AutoCloseable {
      * from containers and pods (at the Docker bridge's gateway) as well as at 127.0.0.1.
      */
     public static S3ProxyServer start(String bindHost) throws IOException {
+        return start(bindHost, "aws-v2-or-v4");
+    }
+
+    /** An in-memory S3Proxy that checks no signatures: for a relay that edits headers ({@link ChecksumBlindRelay}). */
+    public static S3ProxyServer startWithoutAuthorization() throws IOException {
+        return start("127.0.0.1", "none");
+    }
+
+    private static S3ProxyServer start(String bindHost, String authorization) throws IOException {
         int port = LocalJavaServer.freePort();
         Properties p = settings(bindHost, port, ACCESS_KEY, SECRET_KEY);
+        p.setProperty("s3proxy.authorization", authorization);
         p.setProperty("jclouds.provider", "transient");
         Path props = Files.createTempFile("s3proxy-", ".properties");
         try (var out = Files.newOutputStream(props)) {

@@ -21,7 +21,6 @@ import dev.runbook.storage.StorageUri;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -64,8 +63,13 @@ public final class DumpAction implements Action {
                 ParamSpec.optional("globals", ParamType.BOOL, false, "also store roles and tablespaces (pg_dumpall --globals-only)"),
                 ParamSpec.optional("timestamp", ParamType.STRING, null, "timestamp in the key (default: when the run started)"),
                 ParamSpec.optional("lock-wait-timeout", ParamType.DURATION, null, "give up when a table lock is not granted in this time"),
-                ParamSpec.optional("row-counts", ParamType.BOOL, true, "record exact row counts in the manifest (reads every table once more)"),
+                ParamSpec.optional("row-counts", ParamType.BOOL, true, "record exact row counts in the manifest (plain: counted in"
+                        + " the dump stream as it passes; custom: counted in the dump's snapshot while it runs)"),
                 ParamSpec.optional("bin-dir", ParamType.STRING, null, "directory holding pg_dump (default: newest installed)"),
+                ParamSpec.optional("verify", ParamType.STRING, "stored",
+                        "stored: the checks the store made on upload (S3: CRC32C of every part on arrival, then size and"
+                                + " checksum with HEAD) are the verification; read-back: a later step reads the object back"
+                                + " (s3.verify), which costs a second transfer").oneOf("stored", "read-back"),
                 ParamSpec.optional("encrypt-to", ParamType.LIST, List.of(),
                         "age recipients (public keys, age1...): the dump is encrypted with age before it leaves this"
                                 + " machine and the key ends in .age; empty: not encrypted"));
@@ -111,11 +115,28 @@ public final class DumpAction implements Action {
         return "dump " + PgConnection.display(params) + " with pg_dump (" + what + ") and stream it to "
                 + to + (to.endsWith("/") ? "" : "/") + file
                 + (globals ? " plus roles (pg_dumpall --globals-only)" : "")
-                + ", kept only if pg_dump succeeds";
+                + ", kept only if pg_dump succeeds; " + verification(params);
+    }
+
+    /** Which verification the plan promises: the store's own checks, or those plus a read-back. */
+    private static String verification(Params params) {
+        String verify = params.isDeferred("verify") ? params.display("verify") : params.string("verify", "stored");
+        boolean s3 = params.display("to").startsWith("s3://");
+        return switch (verify) {
+            case "stored" -> s3 ? "verified by what S3 checked on upload (CRC32C of every part on arrival, then size and"
+                    + " checksum with HEAD), no read-back" : "no read-back (verify: read-back reads it again)";
+            case "read-back" -> (s3 ? "checked by S3 on upload, then" : "then") + " read back and its SHA-256 compared"
+                    + " by a later step (s3.verify)";
+            default -> "verify '" + verify + "' is neither stored nor read-back: the step stops before dumping";
+        };
     }
 
     @Override
     public Outputs execute(Params params, StepContext ctx) throws Exception {
+        String verify = params.string("verify", "stored");
+        if (!verify.equals("stored") && !verify.equals("read-back")) {
+            throw new StepFailure("verify must be stored or read-back, got '" + verify + "'; nothing was dumped", false, null);
+        }
         PgConnection conn = PgConnection.from(params, ctx);
         PgTools tools = PgTools.locate(params.string("bin-dir"), ctx.env());
         String format = params.string("format", "plain");
@@ -150,16 +171,28 @@ public final class DumpAction implements Action {
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("database", conn.database());
             metadata.put("pg-dump-version", pgDumpVersion);
-            try (ObjectStore.Upload upload = store.startUpload(key, metadata, databaseSize)) {
+            boolean countRows = params.bool("row-counts", true);
+            boolean plain = !"custom".equals(format);
+            try (ObjectStore.Upload upload = store.startUpload(key, metadata, databaseSize, ctx.log()::info)) {
+                // custom format: the counts run in the dump's snapshot beside pg_dump, not after it
+                RowCounts counting = countRows && !plain ? RowCounts.start(jdbc, ctx) : null;
                 try {
                     Streamed dump = stream(dumpArgv(tools, params, format, compression, snapshot), conn, upload, compression, recipients,
-                            "pg_dump " + conn.database(), ctx);
+                            countRows && plain, "pg_dump " + conn.database(), ctx);
                     checkComplete(dump, format, "pg_dump", PLAIN_TRAILER, conn, key);
                     ctx.log().progress("pg_dump " + conn.database(), dump.raw(), dump.raw()); // complete: now it is 100%
 
                     Map<String, Long> tables = null;
-                    if (params.bool("row-counts", true)) {
-                        tables = countRows(jdbc, ctx);
+                    if (counting != null) {
+                        tables = counting.result();
+                    } else if (countRows) {
+                        tables = dump.rows();
+                        if (tables == null) {
+                            ctx.log().warn("the dump stream's COPY blocks could not be counted; the backup is kept, but"
+                                    + " verify cannot compare row counts against it");
+                        } else {
+                            ctx.log().info("counted the rows of " + tables.size() + " tables in the dump stream, as it passed");
+                        }
                     }
                     String globalsKey = null;
                     ObjectStore.Upload globals = null;
@@ -167,9 +200,9 @@ public final class DumpAction implements Action {
                         if (params.bool("globals", false)) {
                             globalsKey = prefix + params.string("name", "postgres") + "_" + BackupKeys.TIMESTAMP.format(when) + ".globals.sql"
                                     + (recipients.isEmpty() ? "" : Age.SUFFIX);
-                            globals = store.startUpload(globalsKey, Map.of("database", conn.database()), -1);
+                            globals = store.startUpload(globalsKey, Map.of("database", conn.database()), -1, ctx.log()::info);
                             Streamed g = stream(List.of(tools.path("pg_dumpall"), "--globals-only", "--no-password"),
-                                    conn, globals, "none", recipients, "pg_dumpall --globals-only", ctx);
+                                    conn, globals, "none", recipients, false, "pg_dumpall --globals-only", ctx);
                             checkComplete(g, "plain", "pg_dumpall", GLOBALS_TRAILER, conn, globalsKey);
                         }
                         // SPI gap: metadata is given at startUpload, before the checksum is known; the
@@ -182,7 +215,7 @@ public final class DumpAction implements Action {
                         }
                         Manifest manifest = new Manifest(key, dump.sha256(), dump.stored(), conn.database(), serverVersion,
                                 pgDumpVersion, format, compression, Instant.now().toString(), ctx.runId(), tables,
-                                tables == null ? null : snapshot != null, globalsKey,
+                                tables == null ? null : plain || snapshot != null, globalsKey,
                                 recipients.isEmpty() ? null : "age", recipients.isEmpty() ? null : recipients);
                         String manifestKey = BackupKeys.manifestKey(key);
                         try {
@@ -207,6 +240,10 @@ public final class DumpAction implements Action {
                     }
                 } catch (StepFailure | IOException e) {
                     throw withLeftover(e, upload.abort());
+                } finally {
+                    if (counting != null) {
+                        counting.cancel(); // no-op once done; a failed dump need not wait for its counts
+                    }
                 }
             }
         }
@@ -241,13 +278,14 @@ public final class DumpAction implements Action {
     }
 
     /** What one tool run produced. */
-    record Streamed(ChildProcess.Result result, long raw, long stored, String sha256, byte[] head, String tail) {
+    record Streamed(ChildProcess.Result result, long raw, long stored, String sha256, byte[] head, String tail,
+                    Map<String, Long> rows) {
     }
 
     /** Runs the tool with its stdout going through the trailer check, compression, encryption and hashing into the upload. */
     private static Streamed stream(List<String> argv, PgConnection conn, ObjectStore.Upload upload, String compression,
-                                   List<String> recipients, String what, StepContext ctx) throws Exception {
-        DumpStream sink = new DumpStream(upload.stream(), compression, recipients, what, ctx);
+                                   List<String> recipients, boolean countRows, String what, StepContext ctx) throws Exception {
+        DumpStream sink = new DumpStream(upload.stream(), compression, recipients, countRows, what, ctx);
         ChildProcess.Result result = ChildProcess.of(argv).env(conn.childEnv()).stdout(sink).run(ctx.log());
         return sink.result(result);
     }
@@ -265,19 +303,6 @@ public final class DumpAction implements Action {
             throw new StepFailure(tool + " of " + conn.display() + " exited 0 but its output (" + s.raw()
                     + " bytes) is incomplete (no '" + ("custom".equals(format) ? "PGDMP header" : trailer)
                     + "'); nothing was stored under " + key, null);
-        }
-    }
-
-    /** Exact counts in the dump's snapshot when one was exported (see {@link DumpSnapshot}). */
-    private static Map<String, Long> countRows(Connection jdbc, StepContext ctx) {
-        try {
-            Map<String, Long> counts = Sql.rowCounts(jdbc, Sql.userTables(jdbc));
-            ctx.log().info("counted rows of " + counts.size() + " tables for the manifest");
-            return counts;
-        } catch (SQLException e) {
-            ctx.log().warn("could not count rows for the manifest (" + Sql.message(e)
-                    + "); the backup is kept, but verify cannot compare row counts against it");
-            return null;
         }
     }
 

@@ -9,9 +9,10 @@ import java.sql.Statement;
 
 /**
  * Makes the manifest's row counts match the dump exactly: a read-only REPEATABLE READ
- * transaction exports its snapshot, pg_dump runs with {@code --snapshot=<id>}, and the counts
- * are taken afterwards in the same transaction, so both see the same data however busy the
- * database is. The transaction stays open until the connection closes.
+ * transaction exports its snapshot and pg_dump runs with {@code --snapshot=<id>}. A plain dump's
+ * rows are counted in its own stream ({@link CopyRowCounter}); a custom dump's are counted in
+ * this transaction while pg_dump runs ({@link RowCounts}), so both see the same data however
+ * busy the database is. The transaction stays open until the connection closes.
  *
  * <p>If the server cannot export a snapshot (a standby before PostgreSQL 10, say), pg_dump
  * takes its own and the counts are taken just after it without snapshot; the manifest says so

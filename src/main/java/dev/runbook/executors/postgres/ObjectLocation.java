@@ -65,7 +65,9 @@ record ObjectLocation(StorageUri store, String key) {
                 ParamSpec.optional("kms-key-id", ParamType.STRING, null, "KMS key for aws:kms"),
                 ParamSpec.optional("storage-class", ParamType.STRING, null, "storage class of new objects"),
                 ParamSpec.optional("part-size", ParamType.INT, null,
-                        "multipart part size in bytes, at least 5 MiB (default 128 MiB); memory use is about twice this"));
+                        "multipart part size in bytes, 5 MiB to 1 GiB (default: sized from the database, at least 8 MiB)"),
+                ParamSpec.optional("parts-in-flight", ParamType.INT, null,
+                        "parts uploaded at once (default 4); memory use is this many parts plus one"));
     }
 
     /** The {@code storage:} map as the string options the stores take. */

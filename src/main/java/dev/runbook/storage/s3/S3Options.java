@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>Option names (the same under every s3 step and under the postgres executor's storage
  * options): {@code endpoint}, {@code region}, {@code path-style}, {@code sse},
- * {@code kms-key-id}, {@code storage-class}, {@code part-size}.
+ * {@code kms-key-id}, {@code storage-class}, {@code part-size}, {@code parts-in-flight}.
  *
  * @param endpoint     custom endpoint (MinIO, Ceph, S3Proxy...), or null for AWS
  * @param region       never null; us-east-1 when nothing says otherwise
@@ -23,11 +23,14 @@ import java.util.Map;
  * @param kmsKeyId     KMS key for {@code aws:kms}, or null for the account's default key
  * @param storageClass storage class for new objects, or null for the bucket's default
  * @param partSize     multipart part size in bytes, or 0 to size parts from the size hint
+ * @param partsInFlight parts an upload sends at once (memory: this many parts plus the one being filled)
  */
 public record S3Options(URI endpoint, String region, boolean pathStyle, String sse, String kmsKeyId,
-                        String storageClass, long partSize) {
+                        String storageClass, long partSize, int partsInFlight) {
 
     public static final String DEFAULT_REGION = "us-east-1";
+    /** Chosen by measurement (docs/benchmarks.md, "Backup: one pass"): more gains nothing on 2 cores. */
+    public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
 
     public S3Options {
         if (sse != null && !sse.equals("AES256") && !sse.equals("aws:kms")) {
@@ -38,6 +41,12 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
         }
         if (partSize != 0 && partSize < 5L * 1024 * 1024) {
             throw new BadParameterException("part-size must be at least 5 MiB (S3's minimum part size)");
+        }
+        if (partSize > 1024L * 1024 * 1024) {
+            throw new BadParameterException("part-size must be at most 1 GiB: parts are held in memory while they upload");
+        }
+        if (partsInFlight < 1 || partsInFlight > 64) {
+            throw new BadParameterException("parts-in-flight must be between 1 and 64, got " + partsInFlight);
         }
     }
 
@@ -64,10 +73,20 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String s
         String sse = blankToNull(options.get("sse"));
         String storageClass = blankToNull(options.get("storage-class"));
         String partSize = blankToNull(options.get("part-size"));
+        String inFlight = blankToNull(options.get("parts-in-flight"));
         return new S3Options(endpointUri, region == null ? DEFAULT_REGION : region.trim(), path, sse,
                 blankToNull(options.get("kms-key-id")),
                 storageClass == null ? null : storageClass.toUpperCase(Locale.ROOT),
-                partSize == null ? 0 : Long.parseLong(partSize.trim()));
+                partSize == null ? 0 : number("part-size", partSize),
+                inFlight == null ? DEFAULT_PARTS_IN_FLIGHT : (int) Math.min(Integer.MAX_VALUE, number("parts-in-flight", inFlight)));
+    }
+
+    private static long number(String option, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BadParameterException(option + " must be a whole number, got '" + value + "'", e);
+        }
     }
 
     /** Where requests go, for error messages. */

@@ -2,11 +2,11 @@ package dev.runbook.storage.s3;
 
 import dev.runbook.storage.ObjectInfo;
 import dev.runbook.storage.ObjectStore;
-import io.netty.channel.EventLoopGroup;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.GlacierJobParameters;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
@@ -25,13 +25,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * An S3 bucket (AWS or any S3-compatible server) as an {@link ObjectStore}.
  *
- * <p>Reads, heads, lists and the bucket calls go through a plain synchronous client; streamed
- * uploads through a multipart-enabled asynchronous client created per upload (see
- * {@link S3Upload}). User metadata is stored as {@code x-amz-meta-*} on the object.
+ * <p>Every call goes through one synchronous client; streamed uploads send their parts from a
+ * few threads of their own (see {@link S3Upload}). User metadata is stored as {@code x-amz-meta-*} on the object.
  */
 public final class S3Store implements ObjectStore {
 
@@ -41,6 +41,7 @@ public final class S3Store implements ObjectStore {
     private static final long HINT_HEADROOM = 4;
     private static final long MIN_HINTED_PART_SIZE = 8L * 1024 * 1024;
     private static final long MIB = 1024 * 1024;
+    private static final long MAX_PART_SIZE = 1024 * MIB;
 
     private final String bucket;
     private final S3Options options;
@@ -72,11 +73,12 @@ public final class S3Store implements ObjectStore {
     }
 
     /**
-     * Part size for an upload (the SDK holds about two parts in memory): the {@code part-size}
-     * option when set; without a size hint 128 MiB, so a stream of unknown size up to 1.25 TiB
-     * fits in 10,000 parts; with a hint (a database's size on disk), large enough that 10,000
-     * parts hold 4 times the hint (a plain dump can outgrow the database: TOAST compresses
-     * on disk, the dump does not) and at least 8 MiB: a 1 GiB database uploads in 8 MiB parts.
+     * Part size for an upload (memory: {@code parts-in-flight} parts plus the one being filled):
+     * the {@code part-size} option when set; without a size hint 128 MiB, so a stream of unknown
+     * size up to 1.25 TiB fits in 10,000 parts; with a hint (a database's size on disk), large
+     * enough that 10,000 parts hold 4 times the hint (a plain dump can outgrow the database: TOAST
+     * compresses on disk, the dump does not) and at least 8 MiB: a 1 GiB database uploads in
+     * 8 MiB parts.
      */
     long partSizeFor(long expectedSizeHint) {
         if (options.partSize() > 0) {
@@ -87,14 +89,33 @@ public final class S3Store implements ObjectStore {
         }
         long needed = expectedSizeHint * HINT_HEADROOM / MAX_PARTS;
         long rounded = (needed + MIB - 1) / MIB * MIB;
-        return Math.max(MIN_HINTED_PART_SIZE, rounded);
+        // at most 1 GiB: parts are held in memory; 10,000 of them exceed S3's 5 TiB object limit anyway
+        return Math.min(MAX_PART_SIZE, Math.max(MIN_HINTED_PART_SIZE, rounded));
     }
 
     @Override
-    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) throws IOException {
-        EventLoopGroup eventLoops = S3Clients.uploadEventLoops();
-        return S3Upload.start(this, S3Clients.multipartUploads(options, env, partSizeFor(expectedSizeHint), eventLoops),
-                eventLoops, putRequest(key, metadata));
+    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint) {
+        return startUpload(key, metadata, expectedSizeHint, message -> { });
+    }
+
+    @Override
+    public Upload startUpload(String key, Map<String, String> metadata, long expectedSizeHint, Consumer<String> log) {
+        return S3Upload.start(this, client, putRequest(key, metadata), partSizeFor(expectedSizeHint),
+                options.partsInFlight(), log);
+    }
+
+    /** HEAD asking for the object's stored checksum too (see {@link StoredCheck}). */
+    Optional<HeadObjectResponse> headWithChecksum(String key) throws IOException {
+        try {
+            return Optional.of(client.headObject(h -> h.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw S3Errors.map(e, "inspect", uri(key), key, options);
+        }
     }
 
     @Override

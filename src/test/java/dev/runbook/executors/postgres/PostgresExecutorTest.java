@@ -35,13 +35,19 @@ class PostgresExecutorTest {
     void dumpDescribesWhereTheBackupGoesAndWhenItIsKept() {
         String line = new DumpAction().describe(with(APP, Map.of("to", "file:///var/backups/postgres/")));
         assertEquals("dump app@localhost:5432 with pg_dump (plain SQL) and stream it to "
-                + "file:///var/backups/postgres/postgres_⟨from run.started⟩.sql, kept only if pg_dump succeeds", line);
+                + "file:///var/backups/postgres/postgres_⟨from run.started⟩.sql, kept only if pg_dump succeeds;"
+                + " no read-back (verify: read-back reads it again)", line);
 
         String zstd = new DumpAction().describe(with(APP, Map.of("to", "s3://b/postgres", "format", "custom",
                 "compression", "zstd", "globals", true)));
         assertEquals("dump app@localhost:5432 with pg_dump (custom format, zstd) and stream it to "
                 + "s3://b/postgres/postgres_⟨from run.started⟩.dump.zst plus roles (pg_dumpall --globals-only),"
-                + " kept only if pg_dump succeeds", zstd);
+                + " kept only if pg_dump succeeds; verified by what S3 checked on upload (CRC32C of every part on arrival,"
+                + " then size and checksum with HEAD), no read-back", zstd);
+
+        String readBack = new DumpAction().describe(with(APP, Map.of("to", "s3://b/postgres", "verify", "read-back")));
+        assertTrue(readBack.endsWith("; checked by S3 on upload, then read back and its SHA-256 compared by a later step"
+                + " (s3.verify)"), readBack);
     }
 
     @Test

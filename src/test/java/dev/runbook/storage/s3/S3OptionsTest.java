@@ -49,12 +49,22 @@ class S3OptionsTest {
     }
 
     @Test
+    void partsInFlightDefaultsToFourAndIsBounded() {
+        assertEquals(4, S3Options.from(Map.of(), Map.of()).partsInFlight());
+        assertEquals(8, S3Options.from(Map.of("parts-in-flight", "8"), Map.of()).partsInFlight());
+        assertThrows(BadParameterException.class, () -> S3Options.from(Map.of("parts-in-flight", "0"), Map.of()));
+        assertEquals("parts-in-flight must be a whole number, got 'four'", assertThrows(BadParameterException.class,
+                () -> S3Options.from(Map.of("parts-in-flight", "four"), Map.of())).getMessage());
+        assertThrows(BadParameterException.class, () -> S3Options.from(Map.of("part-size", String.valueOf(2L << 30)), Map.of()));
+    }
+
+    @Test
     void partsAreLargeEnoughForATebibyteInTenThousandParts() {
         S3Store store = new S3Store("b", S3Options.from(Map.of(), Map.of()),
                 Map.of("AWS_ACCESS_KEY_ID", "a", "AWS_SECRET_ACCESS_KEY", "b"));
         long tib = 1L << 40;
         assertTrue(store.partSizeFor(-1) * 10_000 >= tib, "unknown size");
-        assertTrue(store.partSizeFor(5 * tib) * 10_000 >= 4 * 5 * tib, "sized from the hint, with room for a dump 4x the database");
+        assertEquals(1L << 30, store.partSizeFor(5 * tib), "capped at 1 GiB (held in memory; 10,000 hold more than S3's 5 TiB)");
         assertTrue(store.partSizeFor(tib) * 10_000 >= 4 * tib, "a 1 TiB database's dump fits even if it grows 4x");
         assertEquals(8L * 1024 * 1024, store.partSizeFor(1L << 30), "a 1 GiB database: small parts, little memory");
         assertEquals(8L * 1024 * 1024, store.partSizeFor(1000));
