@@ -86,7 +86,10 @@ final class PgTools {
         java.util.List<String> lines = r.stderrTail();
         for (int i = lines.size() - 1; i >= 0; i--) {
             String l = lines.get(i);
-            if (l.contains("error:") || l.contains("ERROR:") || l.contains("FATAL:")) {
+            // with pg_restore -j the last line only says that a worker died; the worker's own
+            // error (the cause) is an earlier line
+            if ((l.contains("error:") || l.contains("ERROR:") || l.contains("FATAL:"))
+                    && !l.contains("worker process died unexpectedly")) {
                 return l.trim();
             }
         }

@@ -98,7 +98,8 @@ public final class RestoreAction implements Action {
         }
         if (custom) {
             long jobs = params.isDeferred("jobs") ? 1 : params.integer("jobs", 1);
-            out.append(" with pg_restore").append(jobs > 1 ? " (" + jobs + " jobs)" : single ? ", one transaction" : "");
+            out.append(" with pg_restore").append(jobs > 1 ? " (" + jobs + " jobs) into a staging database that replaces"
+                    + " the target only when pg_restore succeeded" : single ? ", one transaction" : "");
         } else {
             long jobs = params.isDeferred("jobs") ? 1 : params.integer("jobs", 1);
             if (jobs > 1) {
@@ -127,9 +128,11 @@ public final class RestoreAction implements Action {
             throw new StepFailure("maintenance-work-mem '" + workMem + "' is not a size like 256MB or 1GB", false, null);
         }
         boolean parallelPlain = jobs > 1 && !BackupSource.isCustom(backup.key());
+        // over several connections (plain or pg_restore -j) a restore cannot be one transaction:
+        // it always loads a staging database, which becomes the target only when it succeeded
         Callable<RestoreTarget> target = () -> RestoreTarget.prepare(ctx, conn,
                 params.string("maintenance-database", "postgres"), params.bool("create-database", false), clean,
-                parallelPlain);
+                jobs > 1);
 
         try (ObjectStore store = backup.open(params.map("storage"), ctx.env())) {
             BackupSource source = BackupSource.open(store, backup, ctx);

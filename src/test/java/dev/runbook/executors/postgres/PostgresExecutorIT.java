@@ -232,6 +232,28 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void aCustomRestoreWithTwoJobsThatFailsLeavesTheTargetAsItWas() throws Exception {
+        // the dump grants to a role that is gone by the time of the restore: pg_restore -j 2 has
+        // created and loaded every table when the GRANT fails; over several connections that
+        // cannot be rolled back, so it must have loaded a staging database, not the target
+        String role = newDb("gone");
+        pg.createRole(role, "unused-" + System.nanoTime());
+        String src = sourceDb();
+        pg.execute(src, "GRANT SELECT ON public.customers TO " + role);
+        Outputs out = dump(src, Map.of("format", "custom"));
+        pg.execute(src, "REVOKE SELECT ON public.customers FROM " + role + "; DROP ROLE " + role);
+
+        String target = newDb("dst_jobs_fail");
+        pg.createDatabase(target);
+        StepFailure f = assertThrows(StepFailure.class,
+                () -> restore(out.asMap().get("uri").toString(), target, Map.of("jobs", 2), ctx()));
+        assertTrue(f.getMessage().contains("pg_restore") && f.getMessage().contains(role), f.getMessage());
+        assertEquals(0, userTables(target), "the failed parallel restore left tables in the target");
+        assertEquals(0, pg.queryLong("postgres", "SELECT count(*) FROM pg_database WHERE datname = '"
+                + RestoreTarget.stagingName(target) + "'"), "the staging database was left");
+    }
+
+    @Test
     void globalsAreStoredBesideTheDump() throws Exception {
         String src = sourceDb();
         Outputs out = dump(src, Map.of("globals", true));
