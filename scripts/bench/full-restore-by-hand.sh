@@ -7,8 +7,6 @@
 set -euo pipefail
 bucket=$1 dir=$2 project=$3 health=$4
 aws=${AWS_CLI:-/usr/bin/aws}
-endpoint=()   # older AWS CLIs ignore AWS_ENDPOINT_URL
-[ -z "${AWS_ENDPOINT_URL:-}" ] || endpoint=(--endpoint-url "$AWS_ENDPOINT_URL")
 endpoint=(); [ -z "${AWS_ENDPOINT_URL:-}" ] || endpoint=(--endpoint-url "$AWS_ENDPOINT_URL")   # older AWS CLIs ignore AWS_ENDPOINT_URL
 compose=(docker-compose -p "$project" -f "$dir/docker-compose.yml" --project-directory "$dir")
 now() { date +%s%3N; }

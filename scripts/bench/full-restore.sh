@@ -23,28 +23,16 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ROOT=$repo
+# shellcheck source=scripts/bench/lib.sh
+. "$repo/scripts/bench/lib.sh"   # free_port, start_s3proxy
 
 [ -f target/runbook.jar ] || mvn -B -q -o -DskipTests package
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=test >/dev/null
 
 # S3Proxy, in memory
 s3port=$(free_port)
-cat > "$work/s3proxy.properties" <<P
-s3proxy.endpoint=http://127.0.0.1:$s3port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench-access
-s3proxy.credential=bench-secret-key
-s3proxy.ignore-unknown-headers=true
-jclouds.provider=transient
-jclouds.identity=unused
-jclouds.credential=unused
-P
-java -Xmx512m -cp "$(cat "$work/cp.txt")" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" >"$work/s3proxy.log" 2>&1 &
-pids+=($!)
-export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1 \
-       AWS_ENDPOINT_URL=http://127.0.0.1:$s3port AWS_EC2_METADATA_DISABLED=true
-for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$s3port" && break; sleep 0.5; done
+start_s3proxy "$work" "$s3port" memory
+pids+=("$S3PID")
 /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mb s3://bench >/dev/null
 
 # the source database, seeded

@@ -10,7 +10,8 @@ set -euo pipefail
 store=$1 dir=$2 manifest=$3
 k=("${KUBECTL:-kubectl}" -n shop)
 now() { date +%s%3N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/bench/lib.sh
+. "$(dirname "$0")/lib.sh"   # free_port
 t=$(now)
 step() { local n; n=$(now); echo "step $1 $((n - t))"; t=$n; }
 fwd=

@@ -28,7 +28,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/bench/lib.sh
+. "$(dirname "$0")/lib.sh"   # free_port
 ms() { date +%s%3N; }
 
 if ! scripts/k8s/cluster.sh status >/dev/null 2>&1; then

@@ -1,12 +1,15 @@
 # Shared set-up of the benchmark scripts (sourced, not run). Needs ROOT (the checkout) and the
 # test classpath in ~/.m2 (mvn -B -q -DskipTests package has been run once).
 
-# start_s3proxy WORK PORT: S3Proxy 4.1 as a separate JVM over WORK/s3 (filesystem store) on
-# 127.0.0.1:PORT. Sets S3PID (the caller's cleanup kills it) and exports the AWS_* environment
+# free_port: a TCP port free on 127.0.0.1 now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_s3proxy WORK PORT [memory]: S3Proxy 4.1 as a separate JVM over WORK/s3 (filesystem
+# store; with "memory", jclouds' in-memory store) on 127.0.0.1:PORT. Sets S3PID (the caller's cleanup kills it) and exports the AWS_* environment
 # that Debian's AWS CLI and runbook read: credentials only in the environment, as the team's
 # scripts have them. Fails when the server does not listen within 30 s.
 start_s3proxy() {
-  local work="$1" port="$2"
+  local work="$1" port="$2" store="${3:-filesystem}"
   (cd "$ROOT" && mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null)
   mkdir -p "$work/s3"
   cat >"$work/s3proxy.properties" <<PROPS
@@ -15,8 +18,8 @@ s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=bench-access
 s3proxy.credential=bench-secret-key
 s3proxy.ignore-unknown-headers=true
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$work/s3
+$(if [ "$store" = memory ]; then echo "jclouds.provider=transient"; else
+  printf 'jclouds.provider=filesystem\njclouds.filesystem.basedir=%s\n' "$work/s3"; fi)
 jclouds.identity=unused
 jclouds.credential=unused
 PROPS
