@@ -65,7 +65,8 @@ class PostgresExecutorTest {
         assertTrue(restore.destructive(fromStep));
 
         Params custom = with(APP, Map.of("from", "file:///b/postgres_20261125T020000Z.dump", "jobs", 4L));
-        assertEquals("load file:///b/postgres_20261125T020000Z.dump into app@localhost:5432 with pg_restore (4 jobs),"
+        assertEquals("load file:///b/postgres_20261125T020000Z.dump into app@localhost:5432 with pg_restore (4 jobs)"
+                + " into a staging database that replaces the target only when pg_restore succeeded,"
                 + " stopping at the first error", restore.describe(custom));
 
         Params plainJobs = with(APP, Map.of("from", "s3://b/postgres/postgres_20261125T020000Z.sql", "jobs", 2L,
