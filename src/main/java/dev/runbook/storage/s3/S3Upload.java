@@ -193,7 +193,6 @@ final class S3Upload implements ObjectStore.Upload {
             return Optional.empty();
         }
         ended = true;
-        senders.shutdownNow(); // interrupts the parts in flight: they are thrown away anyway
         return cleanUp();
     }
 
@@ -203,7 +202,7 @@ final class S3Upload implements ObjectStore.Upload {
      * (a proxy, a failover): the sweep of what is left for this key tries again with pauses.
      */
     private Optional<String> cleanUp() {
-        senders.shutdownNow();
+        senders.shutdownNow(); // interrupts the parts in flight: they are thrown away anyway
         // Ctrl-C interrupts this thread: the one abort request below must still go out (an
         // interrupted SDK call fails at once), so the interrupt is held back until it is sent
         boolean interrupted = Thread.interrupted();
