@@ -40,7 +40,10 @@ final class CliProcess implements AutoCloseable {
 
     /** Starts {@code runbook ARGS} in {@code dir} with {@code env} added; on a pseudo-terminal when {@code pty}. */
     static CliProcess start(Path dir, Map<String, String> env, boolean pty, String... args) throws IOException {
+        // env resets INT and TERM to their defaults: a test run started in the background (CI, nohup)
+        // inherits them ignored, and a JVM keeps an ignored SIGINT ignored, so Ctrl-C would never arrive
         List<String> java = new ArrayList<>(List.of(
+                "env", "--default-signal=INT,TERM",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
