@@ -78,6 +78,15 @@ final class RunbookValidator {
                     problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s + "' of the "
                             + sectionName(other.section()) + " section, which runs only after the main steps",
                             "a precondition may read only inputs, env, run and main steps"));
+                } else if (other != null && other.step().condition() != null) {
+                    // skipped, it leaves nothing to read: the check could never be decided
+                    problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s
+                            + "', which has an `if:` and may be skipped, so the precondition could not be decided",
+                            "a precondition may read only steps that always run: remove the `if:` of '" + s + "'"));
+                } else if (other != null && other.step().continueOnError()) {
+                    problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s
+                            + "', whose failure is allowed (continue-on-error), so the precondition could not be decided",
+                            "a precondition may read only steps that must succeed: remove continue-on-error from '" + s + "'"));
                 }
             }
         }
