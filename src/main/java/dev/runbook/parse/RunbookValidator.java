@@ -90,7 +90,18 @@ final class RunbookValidator {
                 }
             }
         }
-        runbook.outputs().forEach((name, expr) -> checkValue(expr, expressions, runbook.location(), null, "outputs." + name));
+        runbook.outputs().forEach((name, expr) -> {
+            Location at = runbook.locationOfOutput(name);
+            // outputs are made only when the run succeeded, when on-failure steps never run
+            for (String s : scan(expr, expressions, at, null, "outputs." + name).steps) {
+                BoundStep other = bound.get(s);
+                if (other != null && other.section() == Section.ON_FAILURE) {
+                    problems.add(new Problem(at, null, "outputs." + name, "reads step '" + s
+                            + "' of the on-failure section, which runs only when the run fails, and outputs are made only"
+                            + " when it succeeds", "an output may read inputs, env, run, main steps and finally steps"));
+                }
+            }
+        });
         StepGraph main = graph(Section.MAIN, referenced);
         StepGraph onFailure = graph(Section.ON_FAILURE, referenced);
         StepGraph cleanup = graph(Section.FINALLY, referenced);
@@ -363,10 +374,6 @@ final class RunbookValidator {
             problems.add(new Problem(at, step, field, e.getMessage(), null));
             return Set.of();
         }
-    }
-
-    private void checkValue(String text, Expressions expressions, Location at, String step, String field) {
-        scan(text, expressions, at, step, field);
     }
 
     private record ExprFacts(Set<String> steps, boolean secret) {

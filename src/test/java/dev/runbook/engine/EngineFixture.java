@@ -99,7 +99,7 @@ final class EngineFixture {
         List<Precondition> all = new ArrayList<>(r.preconditions());
         checks.forEach(c -> all.add(new Precondition(c, null, r.location())));
         Runbook changed = new Runbook(r.name(), r.description(), r.file(), r.inputs(), r.secrets(), all, r.deadline(),
-                r.grace(), r.target(), r.steps(), r.onFailure(), r.cleanup(), r.outputs(), r.location());
+                r.grace(), r.target(), r.steps(), r.onFailure(), r.cleanup(), r.outputs(), r.outputLocations(), r.location());
         return new ValidRunbook(changed, valid.source(), valid.steps(), valid.main(), valid.onFailure(), valid.cleanup(),
                 valid.evaluator());
     }

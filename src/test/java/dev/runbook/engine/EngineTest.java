@@ -278,6 +278,27 @@ class EngineTest {
         assertTrue(Files.exists(dir.resolve("wiped.marker")));
     }
 
+    /** Outputs are made after finally, which always runs: they may read it (an on-failure step is refused by validate). */
+    @Test
+    void outputsMayReadAFinallyStep() throws Exception {
+        RunResult result = fx.run(fx.write("outputs-finally.yaml", """
+                name: outputs-finally
+                steps:
+                  - id: dump
+                    uses: test.echo
+                    with: { message: dumped, number: 1000 }
+                finally:
+                  - id: report
+                    uses: test.echo
+                    with: { message: reported }
+                outputs:
+                  size: ${{ steps.dump.outputs.number }}
+                  reported: ${{ steps.report.outputs.message }}
+                """));
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result.toString());
+        assertEquals(Map.of("size", 1000L, "reported", "reported"), result.outputs());
+    }
+
     @Test
     void aRunbookCallRunsTheChildWithPrefixedIdsAndReturnsItsOutputs() throws Exception {
         RunResult result = fx.run(fx.load("parent.yaml", "child.yaml"));
