@@ -97,6 +97,9 @@ final class RunbookReader {
         for (String field : s.keySet()) {
             where.put(field, tree.locateKey(pointer + "/" + field));
         }
+        if (s.containsKey("if")) {
+            where.put("if", tree.locate(pointer + "/if")); // the expression itself: messages point into it
+        }
         Map<String, Object> with = map(s.get("with"));
         nestedLocations(with, "with", pointer + "/with", where);
         Object needsRaw = s.get("needs");

@@ -312,6 +312,7 @@ final class RunbookValidator {
     private Set<String> checkStepExpressions(BoundStep b, Expressions expressions) {
         Step step = b.step();
         Set<String> steps = new LinkedHashSet<>();
+        Map<String, String> readIn = new LinkedHashMap<>(); // step read → the first field that reads it
         Map<String, ParamSpec> specs = new HashMap<>();
         if (b.action() != null) {
             b.action().action().params().forEach(p -> specs.put(p.name(), p));
@@ -320,6 +321,7 @@ final class RunbookValidator {
             String field = "with." + e.getKey();
             ExprFacts facts = scan(e.getValue(), expressions, step.locationOf(field), step.id(), field);
             steps.addAll(facts.steps);
+            facts.steps.forEach(s -> readIn.putIfAbsent(s, field));
             ParamSpec spec = specs.get(e.getKey());
             if (facts.secret && spec != null && !spec.sensitive()) {
                 problems.add(new Problem(step.locationOf(field), step.id(), field,
@@ -328,7 +330,9 @@ final class RunbookValidator {
             }
         }
         if (step.condition() != null) {
-            steps.addAll(checkCondition(step.condition(), expressions, step.locationOf("if"), step.id(), "if"));
+            Set<String> read = checkCondition(step.condition(), expressions, step.locationOf("if"), step.id(), "if");
+            steps.addAll(read);
+            read.forEach(s -> readIn.putIfAbsent(s, "if"));
         }
         for (String need : step.needs()) {
             if (need.equals(step.id())) {
@@ -348,11 +352,12 @@ final class RunbookValidator {
         // a step may read steps of its own section (an edge) or of an earlier section (already run)
         for (String s : steps) {
             BoundStep other = bound.get(s);
+            String field = readIn.get(s);
             if (s.equals(step.id())) {
-                problems.add(new Problem(step.location(), step.id(), null, "reads its own outputs or status, which exist only after it has run",
+                problems.add(new Problem(step.locationOf(field), step.id(), field, "reads its own outputs or status, which exist only after it has run",
                         "read them in a later step"));
             } else if (other != null && other.section().ordinal() > b.section().ordinal()) {
-                problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' of the "
+                problems.add(new Problem(step.locationOf(field), step.id(), field, "reads step '" + s + "' of the "
                         + sectionName(other.section()) + " section, which runs later", null));
             }
         }
