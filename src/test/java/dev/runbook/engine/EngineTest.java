@@ -299,6 +299,31 @@ class EngineTest {
         assertEquals(Map.of("size", 1000L, "reported", "reported"), result.outputs());
     }
 
+    /**
+     * The --max-parallel slots are shared with the runbooks a run calls: while a step of the
+     * caller holds the only slot, the called runbook waits for it; it is not blocked (found by
+     * the generated-graph test).
+     */
+    @Test
+    void aCalledRunbookWaitsForASlotHeldByItsCallerInsteadOfEndingBlocked() throws Exception {
+        fx.copy("child.yaml");
+        fx.maxParallel(1);
+        RunResult result = fx.run(fx.write("slots.yaml", """
+                name: slots
+                steps:
+                  - id: slow
+                    uses: test.sleep
+                    with: { for: 300ms }
+                  - id: call
+                    needs: []
+                    uses: ./child.yaml
+                    with: { greeting: hello }
+                """));
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result.toString());
+        assertEquals(Outcome.SUCCEEDED, step(result, "call/one").outcome(), result.toString());
+        assertEquals(Outcome.SUCCEEDED, step(result, "call/two").outcome(), result.toString());
+    }
+
     @Test
     void aRunbookCallRunsTheChildWithPrefixedIdsAndReturnsItsOutputs() throws Exception {
         RunResult result = fx.run(fx.load("parent.yaml", "child.yaml"));
