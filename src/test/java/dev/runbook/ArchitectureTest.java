@@ -65,6 +65,26 @@ class ArchitectureTest {
                 .check(main);
     }
 
+    /**
+     * Text that depends on the machine's locale: under tr_TR {@code "FAILED".toLowerCase()} is
+     * "faıled" and enum lookups crash; some locales format numbers with other digits or separators.
+     * Case conversions and formatting name their locale ({@code Locale.ROOT}).
+     */
+    @Test
+    void caseConversionsAndFormattingNameTheirLocale() {
+        noClasses().should().callMethod(String.class, "toUpperCase")
+                .orShould().callMethod(String.class, "toLowerCase")
+                .orShould().callMethod(String.class, "format", String.class, Object[].class)
+                .orShould().callMethod(String.class, "formatted", Object[].class)
+                .orShould().callMethod(java.io.PrintStream.class, "printf", String.class, Object[].class)
+                .orShould().callMethod(java.io.PrintStream.class, "format", String.class, Object[].class)
+                .orShould().callMethod(java.io.PrintWriter.class, "printf", String.class, Object[].class)
+                .orShould().callMethod(java.io.PrintWriter.class, "format", String.class, Object[].class)
+                .orShould().callMethod(java.time.format.DateTimeFormatter.class, "ofPattern", String.class)
+                .because("the default locale changes the result (tr_TR: 'I'.toLowerCase() is 'ı'); pass Locale.ROOT")
+                .check(main);
+    }
+
     @Test
     void topLevelPackagesHaveNoCycles() {
         slices().matching("dev.runbook.(*)..").should().beFreeOfCycles().check(main);

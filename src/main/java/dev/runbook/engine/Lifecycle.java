@@ -40,26 +40,21 @@ final class Lifecycle {
         ValidRunbook valid = inv.runbook();
         Scope scope = inv.scope();
         List<String> problems = new ArrayList<>();
-        Outcome outcome;
-        String failedPrecondition = checkPreconditions(valid, scope);
-        if (failedPrecondition != null) {
-            run.journal.append("precondition-failed", Map.of("message", failedPrecondition));
-            run.listener.note("precondition failed: " + failedPrecondition);
-            problems.add("precondition failed: " + failedPrecondition);
-            scope.status(new Expressions.RunStatus(true, run.cancelled));
-            outcome = Outcome.FAILED;
-            runner.skipAll(inv, Section.MAIN, StepEnd.notStarted("precondition failed: " + failedPrecondition));
-        } else {
-            outcome = runner.run(inv, Section.MAIN, valid.runbook().preconditions(), problems);
+        Outcome outcome = Outcome.SUCCEEDED;
+        for (Section section : inv.sections()) { // the order, and which run, are the invocation's
+            if (section != Section.MAIN) {
+                scope.status(new Expressions.RunStatus(outcome.failure(), run.cancelled));
+            }
+            if (!Invocation.runs(section, outcome.failure())) {
+                runner.skipAll(inv, section, StepEnd.skipped("not needed: the main steps did not fail"));
+            } else if (section == Section.MAIN) {
+                outcome = main(inv, problems);
+            } else if (section == Section.ON_FAILURE) {
+                runner.run(inv, section, List.of(), problems); // the run has failed already, whatever these do
+            } else {
+                outcome = Outcome.worst(outcome, runner.run(inv, section, List.of(), problems));
+            }
         }
-        if (outcome.failure()) {
-            scope.status(new Expressions.RunStatus(true, run.cancelled));
-            runner.run(inv, Section.ON_FAILURE, List.of(), problems);
-        } else {
-            runner.skipAll(inv, Section.ON_FAILURE, StepEnd.skipped("not needed: the main steps did not fail"));
-        }
-        scope.status(new Expressions.RunStatus(outcome.failure(), run.cancelled));
-        outcome = Outcome.worst(outcome, runner.run(inv, Section.FINALLY, List.of(), problems));
         Map<String, Object> outputs = new LinkedHashMap<>();
         if (!outcome.failure()) {
             for (Map.Entry<String, String> e : valid.runbook().outputs().entrySet()) {
@@ -75,6 +70,21 @@ final class Lifecycle {
         // a run whose failures were all allowed (continue-on-error) or skipped has succeeded
         Outcome rolledUp = outcome.failure() ? outcome : Outcome.SUCCEEDED;
         return new Result(rolledUp, problems.isEmpty() ? null : problems.get(0), outputs);
+    }
+
+    /** The main steps, after the preconditions that can be decided before any step. */
+    private Outcome main(Invocation inv, List<String> problems) {
+        ValidRunbook valid = inv.runbook();
+        String failedPrecondition = checkPreconditions(valid, inv.scope());
+        if (failedPrecondition == null) {
+            return runner.run(inv, Section.MAIN, valid.runbook().preconditions(), problems);
+        }
+        run.journal.append("precondition-failed", Map.of("message", failedPrecondition));
+        run.listener.note("precondition failed: " + failedPrecondition);
+        problems.add("precondition failed: " + failedPrecondition);
+        inv.scope().status(new Expressions.RunStatus(true, run.cancelled));
+        runner.skipAll(inv, Section.MAIN, StepEnd.notStarted("precondition failed: " + failedPrecondition));
+        return Outcome.FAILED;
     }
 
     /** Preconditions that read only inputs, env and run are checked before any step; null when all hold. */

@@ -87,13 +87,31 @@ final class PreconditionGates {
         return "precondition failed: " + failedGate;
     }
 
-    /** Evaluates every gate that can be decided now; removes decided ones; returns the first that fails. */
+    /**
+     * Evaluates every gate that can be decided now; removes decided ones; returns the first that
+     * fails. A gate whose step ended without succeeding (skipped by its {@code if:}, or failed
+     * under {@code continue-on-error}) has nothing to read: it fails, because nothing may change
+     * before it holds. It is moot only when the run fails already (nothing else starts then).
+     */
     private String checkGates(ValidRunbook valid, List<Precondition> gates, Scope scope) {
         String failed = null;
         for (Precondition p : new ArrayList<>(gates)) {
             Set<String> reads = readsSteps(valid, p);
-            if (reads.isEmpty() || reads.stream().anyMatch(id -> scope.ended(id) && !scope.succeeded(id))) {
-                gates.remove(p); // decided before the first step, or moot: what it reads failed
+            if (reads.isEmpty()) {
+                gates.remove(p); // decided before the first step
+                continue;
+            }
+            String unread = reads.stream().filter(id -> scope.ended(id) && !scope.succeeded(id)).findFirst().orElse(null);
+            if (unread != null) {
+                gates.remove(p);
+                if (scope.status().failed() || run.cancelled) {
+                    continue; // moot: the run fails already, and no step that changes anything starts
+                }
+                String why = "`" + p.check() + "` could not be decided: step '" + unread + "' " + notSucceeded(scope.statusOf(unread));
+                run.journal.append("precondition", Map.of("check", p.check(), "undecided", why));
+                if (failed == null) {
+                    failed = why;
+                }
                 continue;
             }
             try {
@@ -112,5 +130,13 @@ final class PreconditionGates {
             }
         }
         return failed;
+    }
+
+    private static String notSucceeded(String status) {
+        return switch (status) {
+            case "skipped" -> "was skipped";
+            case "failed-ignored" -> "failed (continue-on-error)";
+            default -> "ended " + status;
+        };
     }
 }

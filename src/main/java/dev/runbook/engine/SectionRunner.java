@@ -109,8 +109,8 @@ final class SectionRunner {
                     continue;
                 }
                 boolean isCall = b.action() == null;
-                if (!isCall && !slots.tryAcquire()) {
-                    break; // all slots busy: wait for one to end
+                if (!isCall && !takeSlot(running.isEmpty())) {
+                    break; // all slots busy: wait for one of this section's steps to end
                 }
                 pending.remove(id);
                 running.add(id);
@@ -145,6 +145,29 @@ final class SectionRunner {
             ended.add(d.id());
             outcome = ended(scope, d.id(), d.end(), outcome);
         }
+    }
+
+    /**
+     * One of the {@code --max-parallel} slots, shared by the whole run. When every slot is busy
+     * and this section runs nothing itself, they are held by steps of another invocation (the
+     * caller of this runbook, or a sibling call): those are executor steps, which end on their
+     * own, so this waits for one rather than take "nothing runs" for "nothing can run".
+     *
+     * @return false when every slot is busy and {@code mayWait} is false
+     */
+    private boolean takeSlot(boolean mayWait) {
+        if (slots.tryAcquire()) {
+            return true;
+        }
+        while (mayWait) {
+            try {
+                slots.acquire();
+                return true;
+            } catch (InterruptedException e) {
+                run.interrupt("thread interrupt"); // as in next(): the holders end as cancelled and free their slots
+            }
+        }
+        return false;
     }
 
     /** Pending steps whose dependencies have all ended and that no undecided precondition holds back. */

@@ -56,6 +56,11 @@ public final class Scope implements CelVariableResolver {
         return "succeeded".equals(statuses.get(CelNames.name(id)));
     }
 
+    /** How a step ended ({@code succeeded}, {@code skipped}, {@code failed-ignored}, ...), or null when it has not. */
+    public synchronized String statusOf(String id) {
+        return statuses.get(CelNames.name(id));
+    }
+
     public synchronized void status(Expressions.RunStatus s) {
         this.status = s;
     }

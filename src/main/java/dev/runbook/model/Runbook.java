@@ -15,12 +15,13 @@ import java.util.Map;
  * @param onFailure  steps run when the main steps failed
  * @param cleanup    the {@code finally:} steps, run whatever happened
  * @param outputs    runbook outputs (name → expression), read by a calling runbook
+ * @param outputLocations where each output's expression was written, for messages
  */
 public record Runbook(String name, String description, Path file, Map<String, InputDef> inputs,
                       Map<String, SecretDef> secrets, List<Precondition> preconditions, Duration deadline,
                       Duration grace,
                       TargetSection target, List<Step> steps, List<Step> onFailure, List<Step> cleanup,
-                      Map<String, String> outputs, Location location) {
+                      Map<String, String> outputs, Map<String, Location> outputLocations, Location location) {
 
     /** The grace period when a runbook sets none: enough to notify a channel and release a lock. */
     public static final Duration DEFAULT_GRACE = Duration.ofMinutes(2);
@@ -33,6 +34,12 @@ public record Runbook(String name, String description, Path file, Map<String, In
         onFailure = List.copyOf(onFailure);
         cleanup = List.copyOf(cleanup);
         outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+        outputLocations = Map.copyOf(outputLocations);
+    }
+
+    /** Where an output's expression was written, falling back to the runbook itself. */
+    public Location locationOfOutput(String name) {
+        return outputLocations.getOrDefault(name, location);
     }
 
     /** The grace period for cleanup after a cancellation: the runbook's {@code grace:} or the default. */

@@ -108,7 +108,7 @@ public final class RunbookLoader {
                 }
             }
             int column = new String(bytes, lineStart, at - lineStart, StandardCharsets.UTF_8).length() + 1;
-            throw new InvalidRunbookException(List.of(Problem.at(new Location(name, line, column), String.format(
+            throw new InvalidRunbookException(List.of(Problem.at(new Location(name, line, column), String.format(java.util.Locale.ROOT,
                     "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may have been saved as Latin-1 or Windows-1252)",
                     bytes[at] & 0xff))));
         }

@@ -65,7 +65,8 @@ final class RunbookReader {
                 preconditions, duration(root.get("deadline")), duration(root.get("grace")),
                 target(root.get("target")),
                 steps(root.get("steps"), "steps"), steps(root.get("on-failure"), "on-failure"),
-                steps(root.get("finally"), "finally"), stringMap(root.get("outputs")), tree.locate(""));
+                steps(root.get("finally"), "finally"), stringMap(root.get("outputs")), outputLocations(root.get("outputs")),
+                tree.locate(""));
     }
 
     private TargetSection target(Object raw) {
@@ -95,6 +96,9 @@ final class RunbookReader {
         Map<String, Location> where = new HashMap<>();
         for (String field : s.keySet()) {
             where.put(field, tree.locateKey(pointer + "/" + field));
+        }
+        if (s.containsKey("if")) {
+            where.put("if", tree.locate(pointer + "/if")); // the expression itself: messages point into it
         }
         Map<String, Object> with = map(s.get("with"));
         nestedLocations(with, "with", pointer + "/with", where);
@@ -172,6 +176,12 @@ final class RunbookReader {
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object raw) {
         return raw instanceof List<?> l ? (List<Object>) l : List.of();
+    }
+
+    private Map<String, Location> outputLocations(Object raw) {
+        Map<String, Location> out = new HashMap<>();
+        map(raw).keySet().forEach(k -> out.put(k, tree.locate("/outputs/" + k.replace("~", "~0").replace("/", "~1"))));
+        return out;
     }
 
     private static Map<String, String> stringMap(Object raw) {

@@ -78,10 +78,30 @@ final class RunbookValidator {
                     problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s + "' of the "
                             + sectionName(other.section()) + " section, which runs only after the main steps",
                             "a precondition may read only inputs, env, run and main steps"));
+                } else if (other != null && other.step().condition() != null) {
+                    // skipped, it leaves nothing to read: the check could never be decided
+                    problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s
+                            + "', which has an `if:` and may be skipped, so the precondition could not be decided",
+                            "a precondition may read only steps that always run: remove the `if:` of '" + s + "'"));
+                } else if (other != null && other.step().continueOnError()) {
+                    problems.add(new Problem(p.location(), null, "preconditions.check", "reads step '" + s
+                            + "', whose failure is allowed (continue-on-error), so the precondition could not be decided",
+                            "a precondition may read only steps that must succeed: remove continue-on-error from '" + s + "'"));
                 }
             }
         }
-        runbook.outputs().forEach((name, expr) -> checkValue(expr, expressions, runbook.location(), null, "outputs." + name));
+        runbook.outputs().forEach((name, expr) -> {
+            Location at = runbook.locationOfOutput(name);
+            // outputs are made only when the run succeeded, when on-failure steps never run
+            for (String s : scan(expr, expressions, at, null, "outputs." + name).steps) {
+                BoundStep other = bound.get(s);
+                if (other != null && other.section() == Section.ON_FAILURE) {
+                    problems.add(new Problem(at, null, "outputs." + name, "reads step '" + s
+                            + "' of the on-failure section, which runs only when the run fails, and outputs are made only"
+                            + " when it succeeds", "an output may read inputs, env, run, main steps and finally steps"));
+                }
+            }
+        });
         StepGraph main = graph(Section.MAIN, referenced);
         StepGraph onFailure = graph(Section.ON_FAILURE, referenced);
         StepGraph cleanup = graph(Section.FINALLY, referenced);
@@ -292,6 +312,7 @@ final class RunbookValidator {
     private Set<String> checkStepExpressions(BoundStep b, Expressions expressions) {
         Step step = b.step();
         Set<String> steps = new LinkedHashSet<>();
+        Map<String, String> readIn = new LinkedHashMap<>(); // step read → the first field that reads it
         Map<String, ParamSpec> specs = new HashMap<>();
         if (b.action() != null) {
             b.action().action().params().forEach(p -> specs.put(p.name(), p));
@@ -300,6 +321,7 @@ final class RunbookValidator {
             String field = "with." + e.getKey();
             ExprFacts facts = scan(e.getValue(), expressions, step.locationOf(field), step.id(), field);
             steps.addAll(facts.steps);
+            facts.steps.forEach(s -> readIn.putIfAbsent(s, field));
             ParamSpec spec = specs.get(e.getKey());
             if (facts.secret && spec != null && !spec.sensitive()) {
                 problems.add(new Problem(step.locationOf(field), step.id(), field,
@@ -308,7 +330,9 @@ final class RunbookValidator {
             }
         }
         if (step.condition() != null) {
-            steps.addAll(checkCondition(step.condition(), expressions, step.locationOf("if"), step.id(), "if"));
+            Set<String> read = checkCondition(step.condition(), expressions, step.locationOf("if"), step.id(), "if");
+            steps.addAll(read);
+            read.forEach(s -> readIn.putIfAbsent(s, "if"));
         }
         for (String need : step.needs()) {
             if (need.equals(step.id())) {
@@ -328,11 +352,12 @@ final class RunbookValidator {
         // a step may read steps of its own section (an edge) or of an earlier section (already run)
         for (String s : steps) {
             BoundStep other = bound.get(s);
+            String field = readIn.get(s);
             if (s.equals(step.id())) {
-                problems.add(new Problem(step.location(), step.id(), null, "reads its own outputs or status, which exist only after it has run",
+                problems.add(new Problem(step.locationOf(field), step.id(), field, "reads its own outputs or status, which exist only after it has run",
                         "read them in a later step"));
             } else if (other != null && other.section().ordinal() > b.section().ordinal()) {
-                problems.add(new Problem(step.location(), step.id(), null, "reads step '" + s + "' of the "
+                problems.add(new Problem(step.locationOf(field), step.id(), field, "reads step '" + s + "' of the "
                         + sectionName(other.section()) + " section, which runs later", null));
             }
         }
@@ -354,10 +379,6 @@ final class RunbookValidator {
             problems.add(new Problem(at, step, field, e.getMessage(), null));
             return Set.of();
         }
-    }
-
-    private void checkValue(String text, Expressions expressions, Location at, String step, String field) {
-        scan(text, expressions, at, step, field);
     }
 
     private record ExprFacts(Set<String> steps, boolean secret) {

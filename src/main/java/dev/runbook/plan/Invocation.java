@@ -53,18 +53,27 @@ public record Invocation(ValidRunbook runbook, Scope scope, String prefix) {
         return new Invocation(runbook, scope, prefix);
     }
 
+    /** The lifecycle's order: the main steps, then {@code on-failure}, then {@code finally}. */
+    private static final List<Section> LIFECYCLE = List.of(Section.MAIN, Section.ON_FAILURE, Section.FINALLY);
+
     /**
      * The sections in lifecycle order: the main steps, then {@code on-failure} (only when the
-     * main steps failed), then {@code finally} (always). Empty sections are left out.
+     * main steps failed: {@link #runs}), then {@code finally} (always). Empty sections are left
+     * out. The planner lists them in this order; the engine runs them in it.
      */
     public List<Section> sections() {
         List<Section> out = new ArrayList<>();
-        for (Section s : List.of(Section.MAIN, Section.ON_FAILURE, Section.FINALLY)) {
+        for (Section s : LIFECYCLE) {
             if (!runbook.graph(s).steps().isEmpty()) {
                 out.add(s);
             }
         }
         return out;
+    }
+
+    /** Whether a section runs, given whether what ran before it failed: {@code on-failure} only then, the others always. */
+    public static boolean runs(Section section, boolean failedBefore) {
+        return section != Section.ON_FAILURE || failedBefore;
     }
 
     /** The id a step of this invocation has in the journal. */

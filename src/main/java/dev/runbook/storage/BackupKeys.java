@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class BackupKeys {
 
     public static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT).withZone(ZoneOffset.UTC);
     public static final String MANIFEST_SUFFIX = ".manifest.json";
     public static final String DRILL_SUFFIX = ".drill.json";
     private static final String GLOBALS_SUFFIX = ".globals.sql";
@@ -165,7 +165,7 @@ public final class BackupKeys {
             if (full.length() != 14) {
                 return Optional.empty();
             }
-            return Optional.of(DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
+            return Optional.of(DateTimeFormatter.ofPattern("uuuuMMddHHmmss", java.util.Locale.ROOT)
                     .withResolverStyle(java.time.format.ResolverStyle.STRICT).withZone(ZoneOffset.UTC)
                     .parse(full, Instant::from));
         } catch (DateTimeParseException e) {

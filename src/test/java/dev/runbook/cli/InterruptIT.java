@@ -134,28 +134,91 @@ class InterruptIT {
 
     @Test
     void aWrongAnswerAtThePromptIsAskedAgain() throws Exception {
-        Path file = runbook("answer-me", "  - id: wipe\n    uses: test.destroy\n    with: { marker-file: wiped.marker }\n");
-        String runId;
+        Answered a = answerThePrompt("answer-me", "yes", "wipe");
+
+        assertEquals(0, a.code(), a.out());
+        assertTrue(a.out().contains("To approve, type exactly: wipe (2 tries left)"), a.out());
+        assertTrue(Files.exists(dir.resolve("wiped.marker")), "the approved step did not run");
+        assertEquals(Boolean.TRUE, a.approval().get("approved"));
+        assertEquals("typed", a.approval().get("how"));
+        assertEquals(System.getProperty("user.name"), a.approval().get("user"));
+        assertTrue(a.show().contains("approval for wipe: given (typed) by " + System.getProperty("user.name") + " at "), a.show());
+    }
+
+    @Test
+    void threeWrongAnswersAtThePromptRefuseTheStepExit5AndAreJournaled() throws Exception {
+        Answered a = answerThePrompt("refuse-me", "yes", "wipe it", "WIPE");
+
+        assertEquals(5, a.code(), a.out());
+        assertTrue(a.out().contains("No matching answer after 3 tries: wipe is not approved."), a.out());
+        assertFalse(Files.exists(dir.resolve("wiped.marker")), "the refused step ran");
+        assertEquals(Boolean.FALSE, a.approval().get("approved"));
+        assertEquals("3 answers did not match the step id", a.approval().get("how"));
+        assertEquals(System.getProperty("user.name"), a.approval().get("user"));
+        assertTrue(a.show().contains("approval for wipe: refused (3 answers did not match the step id) by "), a.show());
+        assertEquals(List.of("/report"), chat.received.stream().map(LocalHttpServer.Received::path).toList(),
+                "the finally webhook did not arrive");
+    }
+
+    /** How a run ended after answers were typed at its prompt: exit code, output, the journaled approval, `show`. */
+    private record Answered(int code, String out, Map<String, Object> approval, String show) {
+    }
+
+    /** Runs a runbook whose step {@code wipe} needs approval, on a pseudo-terminal, typing each answer in turn. */
+    private Answered answerThePrompt(String name, String... answers) throws Exception {
+        Path file = runbook(name, "  - id: wipe\n    uses: test.destroy\n    with: { marker-file: wiped.marker }\n");
         try (CliProcess run = runUntil(file, true, "Type the step id")) {
-            run.type("yes\r");
-            run.awaitOutput("is not the step id", 30);
-            run.type("wipe\r");
+            for (int i = 0; i < answers.length; i++) {
+                run.type(answers[i] + "\r");
+                if (i < answers.length - 1) {
+                    int left = Approvals.TRIES - i - 1;
+                    run.awaitOutput("(" + left + " " + (left == 1 ? "try" : "tries") + " left)", 30);
+                }
+            }
             int code = run.await(60);
             String out = run.output();
-
-            assertEquals(0, code, out);
-            assertTrue(out.contains("To approve, type exactly: wipe (2 tries left)"), out);
-            runId = runId(out);
+            String runId = runId(out);
+            Map<String, Object> approval = event(Journal.read(dir.resolve("state/runs").resolve(runId)), "approval");
+            return new Answered(code, out, approval, new CliRunner(dir, env).run("show", runId).toString());
         }
-        assertTrue(Files.exists(dir.resolve("wiped.marker")), "the approved step did not run");
-        Map<String, Object> approval = event(Journal.read(dir.resolve("state/runs").resolve(runId)), "approval");
-        assertEquals(Boolean.TRUE, approval.get("approved"));
-        assertEquals("typed", approval.get("how"));
-        assertEquals(System.getProperty("user.name"), approval.get("user"));
+    }
 
-        CliRunner.Result show = new CliRunner(dir, env).run("show", runId);
-        assertTrue(show.out().contains("approval for wipe: given (typed) by " + System.getProperty("user.name") + " at "),
-                show.toString());
+    @Test
+    void aSecondCtrlCDuringTheGracePeriodSkipsTheRestOfItAndSaysSo() throws Exception {
+        Path file = dir.resolve("twice.yaml");
+        Files.writeString(file, "name: twice\n"
+                + "steps:\n"
+                + "  - id: long\n    uses: test.sleep\n    with: { for: 60s }\n"
+                + "finally:\n"
+                + "  - id: slow-cleanup\n    uses: test.sleep\n    with: { for: 60s }\n"
+                + "  - id: report\n    uses: http-check.request\n    needs: [slow-cleanup]\n"
+                + "    with: { url: \"" + chat.url("/report") + "\", body: { text: \"twice finished\" } }\n");
+        String runId;
+        try (CliProcess run = runUntil(file, false, "▶ long")) {
+            run.signal("INT");
+            run.awaitOutput("▶ slow-cleanup", 30); // the grace period (2 minutes) has begun
+            long second = System.nanoTime();
+            run.signal("INT");
+            int code = run.await(60);
+            long seconds = (System.nanoTime() - second) / 1_000_000_000L;
+            String out = run.output();
+
+            assertEquals(130, code, out);
+            assertTrue(seconds < 20, "the second Ctrl-C took " + seconds + " s to end the run:\n" + out);
+            assertTrue(out.contains("a second Ctrl-C (SIGINT) skipped the rest of the grace period"), out);
+            assertTrue(out.contains("CANCELLED"), "no summary:\n" + out);
+            runId = runId(out);
+            assertTrue(out.contains("runbook resume " + runId), "no resume hint:\n" + out);
+        }
+        assertEquals(List.of(), chat.received, "a cleanup step started after the grace period was skipped");
+        List<Map<String, Object>> journal = Journal.read(dir.resolve("state/runs").resolve(runId));
+        assertEquals("a second Ctrl-C (SIGINT) skipped the rest of the grace period", event(journal, "grace-ended").get("reason"));
+        Map<String, String> outcomes = new java.util.HashMap<>();
+        journal.stream().filter(e -> "step-finished".equals(e.get("event")))
+                .forEach(e -> outcomes.put((String) e.get("step"), (String) e.get("outcome")));
+        assertEquals("cancelled", outcomes.get("slow-cleanup"), journal.toString());
+        assertEquals("skipped", outcomes.get("report"), journal.toString());
+        assertEquals("cancelled", event(journal, "run-finished").get("outcome"));
     }
 
     /** {@code runbook run FILE}, once it printed {@code text}. */

@@ -1,5 +1,7 @@
 package dev.runbook.engine;
 
+import dev.runbook.model.Precondition;
+import dev.runbook.model.Runbook;
 import dev.runbook.parse.RunbookLoader;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.plan.Targets;
@@ -85,6 +87,29 @@ final class EngineFixture {
             return java.util.Optional.of(new RunbookLoader(registry).load(file));
         } catch (dev.runbook.model.InvalidRunbookException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * The loaded runbook with these preconditions added, past the validator: what the engine must
+     * still handle safely if a check that validate makes were missing or wrong.
+     */
+    static ValidRunbook withPreconditionsUnchecked(ValidRunbook valid, List<String> checks) {
+        Runbook r = valid.runbook();
+        List<Precondition> all = new ArrayList<>(r.preconditions());
+        checks.forEach(c -> all.add(new Precondition(c, null, r.location())));
+        Runbook changed = new Runbook(r.name(), r.description(), r.file(), r.inputs(), r.secrets(), all, r.deadline(),
+                r.grace(), r.target(), r.steps(), r.onFailure(), r.cleanup(), r.outputs(), r.outputLocations(), r.location());
+        return new ValidRunbook(changed, valid.source(), valid.steps(), valid.main(), valid.onFailure(), valid.cleanup(),
+                valid.evaluator());
+    }
+
+    /** Writes a runbook into the directory and loads it (it must be valid). */
+    ValidRunbook write(String name, String yaml) {
+        try {
+            return load(Files.writeString(dir.resolve(name), yaml));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

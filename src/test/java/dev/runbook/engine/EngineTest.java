@@ -230,6 +230,100 @@ class EngineTest {
         assertEquals(1, fx.count("restore.count"));
     }
 
+    /**
+     * A precondition whose step was skipped by its {@code if:}, or failed under
+     * {@code continue-on-error}, has nothing to read: it fails safe and the step it guards does
+     * not run. Validate refuses such a runbook; this is the engine's own guard behind it.
+     */
+    @Test
+    void aPreconditionWhoseStepWasSkippedOrFailedIgnoredFailsSafeAndNothingChanges() throws Exception {
+        String gated = """
+                name: gated-%s
+                inputs:
+                  measure: { type: bool, default: false }
+                steps:
+                  - id: probe
+                    if: ${{ inputs.measure }}
+                    %s
+                  - id: wipe
+                    uses: test.destroy
+                    needs: [probe]
+                    with: { marker-file: wiped.marker }
+                """;
+        String bytes = "${{ steps.probe.outputs.number > 1000000 }}";
+        ValidRunbook skipped = EngineFixture.withPreconditionsUnchecked(fx.write("skipped.yaml", gated.formatted("skipped",
+                "uses: test.echo\n    with: { message: measured, number: 5000000 }")), List.of(bytes));
+        String attempts = "${{ steps.probe.outputs.attempts > 0 }}";
+        ValidRunbook failedIgnored = EngineFixture.withPreconditionsUnchecked(fx.write("ignored.yaml", gated.formatted("ignored",
+                "uses: test.flaky\n    continue-on-error: true\n    with: { counter-file: probe.count, succeed-on: 2 }")),
+                List.of(attempts));
+
+        RunResult result = fx.run(skipped);
+        assertEquals(Outcome.FAILED, result.outcome(), result.toString());
+        assertEquals(Outcome.SKIPPED, step(result, "probe").outcome());
+        assertFalse(Files.exists(dir.resolve("wiped.marker")), "the guarded step ran although its precondition was never decided");
+        assertEquals("precondition failed: `" + bytes + "` could not be decided: step 'probe' was skipped", result.message());
+        assertEquals(1, fx.events(result.runId(), "precondition-failed", null).size());
+
+        result = fx.run(failedIgnored, Map.of("measure", true));
+        assertEquals(Outcome.FAILED, result.outcome(), result.toString());
+        assertEquals(Outcome.FAILED_IGNORED, step(result, "probe").outcome(), result.toString());
+        assertFalse(Files.exists(dir.resolve("wiped.marker")), "the guarded step ran although its precondition was never decided");
+        assertEquals("precondition failed: `" + attempts + "` could not be decided: step 'probe' failed (continue-on-error)",
+                result.message());
+
+        // and when the step does run, the same precondition holds and the guarded step runs
+        result = fx.run(skipped, Map.of("measure", true));
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result.toString());
+        assertTrue(Files.exists(dir.resolve("wiped.marker")));
+    }
+
+    /** Outputs are made after finally, which always runs: they may read it (an on-failure step is refused by validate). */
+    @Test
+    void outputsMayReadAFinallyStep() throws Exception {
+        RunResult result = fx.run(fx.write("outputs-finally.yaml", """
+                name: outputs-finally
+                steps:
+                  - id: dump
+                    uses: test.echo
+                    with: { message: dumped, number: 1000 }
+                finally:
+                  - id: report
+                    uses: test.echo
+                    with: { message: reported }
+                outputs:
+                  size: ${{ steps.dump.outputs.number }}
+                  reported: ${{ steps.report.outputs.message }}
+                """));
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result.toString());
+        assertEquals(Map.of("size", 1000L, "reported", "reported"), result.outputs());
+    }
+
+    /**
+     * The --max-parallel slots are shared with the runbooks a run calls: while a step of the
+     * caller holds the only slot, the called runbook waits for it; it is not blocked (found by
+     * the generated-graph test).
+     */
+    @Test
+    void aCalledRunbookWaitsForASlotHeldByItsCallerInsteadOfEndingBlocked() throws Exception {
+        fx.copy("child.yaml");
+        fx.maxParallel(1);
+        RunResult result = fx.run(fx.write("slots.yaml", """
+                name: slots
+                steps:
+                  - id: slow
+                    uses: test.sleep
+                    with: { for: 300ms }
+                  - id: call
+                    needs: []
+                    uses: ./child.yaml
+                    with: { greeting: hello }
+                """));
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result.toString());
+        assertEquals(Outcome.SUCCEEDED, step(result, "call/one").outcome(), result.toString());
+        assertEquals(Outcome.SUCCEEDED, step(result, "call/two").outcome(), result.toString());
+    }
+
     @Test
     void aRunbookCallRunsTheChildWithPrefixedIdsAndReturnsItsOutputs() throws Exception {
         RunResult result = fx.run(fx.load("parent.yaml", "child.yaml"));

@@ -158,6 +158,48 @@ class ActionContractTest {
         specs.forEach(p -> assertUnique(what + " of " + p.name(), p.fields()));
     }
 
+    /**
+     * Values free by nature (a request body, a manifest, a JSON value to compare, Kubernetes Job
+     * fields the API server checks); anything else a runbook writes is typed down to its leaves.
+     */
+    private static final Set<String> FREE_BY_NATURE = Set.of("body", "manifest", "expect.json.*", "job.*");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("actions")
+    void everyParameterIsTypedDownToItsLeaves(Case c) {
+        List<String> untyped = new ArrayList<>();
+        c.action().params().forEach(p -> untyped(p, p.name(), untyped));
+        assertEquals(List.of(), untyped, c + ": a list must say its elements, a mapping its keys or values, and `any` is"
+                + " only for values free by nature (" + FREE_BY_NATURE + "); otherwise validate lets a wrong literal through");
+    }
+
+    private static void untyped(ParamSpec p, String path, List<String> out) {
+        switch (p.type()) {
+            case LIST -> {
+                if (p.items() == null) {
+                    out.add(path);
+                } else {
+                    untyped(p.items(), path + "[]", out);
+                }
+            }
+            case MAP -> {
+                if (p.fields().isEmpty() && p.values() == null) {
+                    out.add(path);
+                }
+                p.fields().forEach(f -> untyped(f, path + "." + f.name(), out));
+                if (p.values() != null) {
+                    untyped(p.values(), path + ".*", out);
+                }
+            }
+            case ANY -> {
+                if (!FREE_BY_NATURE.contains(path)) {
+                    out.add(path);
+                }
+            }
+            default -> { }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("actions")
     void theSchemaMatchesTheDeclarations(Case c) {

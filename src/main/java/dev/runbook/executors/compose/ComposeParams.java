@@ -27,8 +27,9 @@ final class ComposeParams {
     static final ParamSpec SERVICE = ParamSpec.required("service", ParamType.STRING, "the Compose service");
     static final ParamSpec WITHIN = ParamSpec.optional("within", ParamType.DURATION, "2m",
             "how long to wait for the services to become healthy (or running, without a healthcheck)");
-    static final ParamSpec COMMAND = ParamSpec.required("command", ParamType.ANY,
-            "the command as an argument array, e.g. [alembic, upgrade, head]; a string only with shell: true");
+    static final ParamSpec COMMAND = ParamSpec.required("command", ParamType.LIST,
+            "the command as an argument array, e.g. [alembic, upgrade, head]; a string only with shell: true")
+            .ofItems(ParamSpec.element(ParamType.STRING, "one argument"));
     static final ParamSpec SHELL = ParamSpec.optional("shell", ParamType.BOOL, false,
             "run `command` (then a string) with sh -c inside the container");
     static final ParamSpec ENV = ParamSpec.optional("env", ParamType.MAP, Map.of(),

@@ -49,7 +49,8 @@ public final class PushAction implements Action {
                 ParamSpec.required("success", ParamType.BOOL, "whether the run succeeded, e.g. ${{ !failure() }}"),
                 ParamSpec.optional("started", ParamType.STRING, null, "when the run started (run.started): gives duration_seconds"),
                 ParamSpec.optional("values", ParamType.MAP, Map.of(),
-                        "figures of a successful run, name: number (bytes, rows, recovery_seconds, backups_kept...)"),
+                        "figures of a successful run, name: number (bytes, rows, recovery_seconds, backups_kept...)")
+                        .ofValues(ParamSpec.element(ParamType.NUMBER, "a number, or an expression that gives one")),
                 ParamSpec.optional("pushgateway", ParamType.STRING, null, "Pushgateway base URL, e.g. http://pushgateway:9091"),
                 ParamSpec.optional("textfile-dir", ParamType.STRING, null, "node-exporter textfile collector directory"),
                 ParamSpec.optional("timeout", ParamType.DURATION, "10s", "how long the push may take"));

@@ -72,7 +72,8 @@ public final class DumpAction implements Action {
                                 + " (s3.verify), which costs a second transfer").oneOf("stored", "read-back"),
                 ParamSpec.optional("encrypt-to", ParamType.LIST, List.of(),
                         "age recipients (public keys, age1...): the dump is encrypted with age before it leaves this"
-                                + " machine and the key ends in .age; empty: not encrypted"));
+                                + " machine and the key ends in .age; empty: not encrypted")
+                        .ofItems(ParamSpec.element(ParamType.STRING, "an age recipient (age1..., ssh-ed25519 or ssh-rsa)")));
     }
 
     @Override
