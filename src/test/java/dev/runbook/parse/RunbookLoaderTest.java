@@ -114,7 +114,7 @@ class RunbookLoaderTest {
     @Test
     void mixedFilesReportFiveOrMoreProblemsOfEveryKind() throws IOException {
         for (String name : List.of("mixed-schema-and-meaning.yaml", "mixed-expressions.yaml", "mixed-parameters.yaml",
-                "nested-parameter-types.yaml")) {
+                "nested-parameter-types.yaml", "mixed-duplicates.yaml")) {
             Path file = INVALID.resolve(name);
             List<Problem> problems = problemsOf(file);
             assertTrue(problems.size() >= 5, name + " gives only " + problems.size());
