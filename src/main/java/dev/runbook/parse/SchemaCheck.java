@@ -114,17 +114,17 @@ public final class SchemaCheck {
                 String what = pointer.startsWith("/secrets") ? "secret" : "input";
                 return new Problem(tree.locateKey(pointer + "/" + name), null, join(field, name),
                         what + " name '" + name + "' must be lower-case letters, digits and _, starting with a letter",
-                        "write `" + slug(name, '_') + "`");
+                        "write `" + inAllowedForm(name, SchemaGenerator.VARIABLE, what) + "`");
             }
             case "pattern" -> {
                 if (rule != null && rule.has("anyOf")) {
                     return null; // a branch of a choice; the shape message says what is wanted
                 }
-                String words = patternWords(m.getSchemaNode() != null && m.getSchemaNode().isTextual()
-                        ? m.getSchemaNode().asText() : rule == null ? null : rule.path("pattern").asText(null));
-                boolean id = pointer.endsWith("/id");
-                return new Problem(tree.locate(pointer), step, field, "must be " + words + ", got " + describe(value),
-                        id ? "write `" + slug(value.asText(), '-') + "`" : null);
+                String pattern = m.getSchemaNode() != null && m.getSchemaNode().isTextual()
+                        ? m.getSchemaNode().asText() : rule == null ? null : rule.path("pattern").asText(null);
+                String fixed = value.isTextual() ? inAllowedForm(value.asText(), pattern, "step") : null;
+                return new Problem(tree.locate(pointer), step, field, "must be " + patternWords(pattern) + ", got " + describe(value),
+                        fixed != null ? "write `" + fixed + "`" : null);
             }
             case "enum" -> {
                 List<String> allowed = new ArrayList<>();
@@ -233,11 +233,31 @@ public final class SchemaCheck {
         return v.asText();
     }
 
-    /** A name in the allowed form: "Load DB" → "load-db". */
-    static String slug(String name, char separator) {
-        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", String.valueOf(separator))
-                .replaceAll("^[^a-z]+", "").replaceAll("[-_]+$", "");
-        return s.isEmpty() ? "step" + separator + "1" : s;
+    /**
+     * A name rewritten to follow its rule ("Load DB" → "load-db" for a step id, "my-url" →
+     * "my_url" for an input), or null for a rule that has no such rewriting; what it returns
+     * always matches the rule (a test checks it). {@code what} names the fallback when nothing
+     * of the name is left ("input_1").
+     */
+    static String inAllowedForm(String name, String pattern, String what) {
+        if (pattern == null) {
+            return null;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        String s;
+        if (pattern.equals(SchemaGenerator.STEP_ID)) {
+            s = lower.replaceAll("[^a-z0-9_-]+", "-").replaceAll("^[^a-z]+", "").replaceAll("[-_]+$", "");
+            return s.isEmpty() ? what + "-1" : s;
+        }
+        if (pattern.equals(SchemaGenerator.VARIABLE)) {
+            s = lower.replaceAll("[^a-z0-9_]+", "_").replaceAll("^[^a-z]+", "").replaceAll("_+$", "");
+            return s.isEmpty() ? what + "_1" : s;
+        }
+        if (pattern.equals(SchemaGenerator.RUNBOOK_NAME)) {
+            s = name.replaceAll("[^A-Za-z0-9_.-]+", "-").replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[-_.]+$", "");
+            return s.isEmpty() ? "runbook-1" : s;
+        }
+        return null;
     }
 
     /**

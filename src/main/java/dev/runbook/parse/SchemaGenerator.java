@@ -23,9 +23,9 @@ public final class SchemaGenerator {
     public static final String ID = "https://runbook.dev/schemas/runbook.schema.json";
     private static final String DURATION = "^(\\d+(ms|s|m|h|d))+$";
     private static final String EXPRESSION = "^\\$\\{\\{.*\\}\\}$";
-    private static final String RUNBOOK_NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
-    private static final String STEP_ID = "^[a-z][a-z0-9_-]*$";
-    private static final String VARIABLE = "^[a-z][a-z0-9_]*$";
+    static final String RUNBOOK_NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+    static final String STEP_ID = "^[a-z][a-z0-9_-]*$";
+    static final String VARIABLE = "^[a-z][a-z0-9_]*$";
 
     /** Each pattern of the schema in words, for messages: users never see a regular expression. */
     static final java.util.Map<String, String> PATTERN_WORDS = java.util.Map.of(
