@@ -111,10 +111,12 @@ public final class SchemaCheck {
             }
             case "propertyNames" -> {
                 String name = m.getProperty();
-                String what = pointer.startsWith("/secrets") ? "secret" : "input";
+                String what = pointer.startsWith("/secrets") ? "secret" : pointer.startsWith("/outputs") ? "output" : "input";
+                String pattern = schemaNode.at("/properties" + pointer + "/propertyNames/pattern").asText(SchemaGenerator.VARIABLE);
                 return new Problem(tree.locateKey(pointer + "/" + name), null, join(field, name),
-                        what + " name '" + name + "' must be lower-case letters, digits and _, starting with a letter",
-                        "write `" + inAllowedForm(name, SchemaGenerator.VARIABLE, what) + "`");
+                        what + " name '" + name + "' must be " + (pattern.equals(SchemaGenerator.OUTPUT_NAME)
+                                ? "letters, digits, - and _, starting with a letter" : "lower-case letters, digits and _, starting with a letter"),
+                        "write `" + inAllowedForm(name, pattern, what) + "`");
             }
             case "pattern" -> {
                 if (rule != null && rule.has("anyOf")) {
@@ -251,6 +253,10 @@ public final class SchemaCheck {
         }
         if (pattern.equals(SchemaGenerator.VARIABLE)) {
             s = lower.replaceAll("[^a-z0-9_]+", "_").replaceAll("^[^a-z]+", "").replaceAll("_+$", "");
+            return s.isEmpty() ? what + "_1" : s;
+        }
+        if (pattern.equals(SchemaGenerator.OUTPUT_NAME)) {
+            s = name.replaceAll("[^A-Za-z0-9_-]+", "_").replaceAll("^[^A-Za-z]+", "").replaceAll("[-_]+$", "");
             return s.isEmpty() ? what + "_1" : s;
         }
         if (pattern.equals(SchemaGenerator.RUNBOOK_NAME)) {

@@ -15,7 +15,7 @@ class SchemaCheckTest {
 
     @Test
     void everySuggestedNameMatchesItsOwnRule() {
-        for (String rule : List.of(SchemaGenerator.STEP_ID, SchemaGenerator.VARIABLE, SchemaGenerator.RUNBOOK_NAME)) {
+        for (String rule : List.of(SchemaGenerator.STEP_ID, SchemaGenerator.VARIABLE, SchemaGenerator.RUNBOOK_NAME, SchemaGenerator.OUTPUT_NAME)) {
             for (String name : NAMES) {
                 String fixed = SchemaCheck.inAllowedForm(name, rule, "input");
                 assertTrue(fixed.matches(rule), "'" + name + "' → '" + fixed + "' does not match " + rule);
@@ -30,6 +30,8 @@ class SchemaCheckTest {
         assertEquals("input_1", SchemaCheck.inAllowedForm("42", SchemaGenerator.VARIABLE, "input"));
         assertEquals("load-db", SchemaCheck.inAllowedForm("Load DB", SchemaGenerator.STEP_ID, "step"));
         assertEquals("find_backup", SchemaCheck.inAllowedForm("find_backup!", SchemaGenerator.STEP_ID, "step"));
+        assertEquals("bad_out", SchemaCheck.inAllowedForm("bad out", SchemaGenerator.OUTPUT_NAME, "output"));
+        assertEquals("age-seconds", SchemaCheck.inAllowedForm("age-seconds ", SchemaGenerator.OUTPUT_NAME, "output"));
         assertEquals("Nightly-Restore", SchemaCheck.inAllowedForm("Nightly Restore", SchemaGenerator.RUNBOOK_NAME, "runbook"));
     }
 }
