@@ -29,7 +29,7 @@ public final class InputValues {
                 try {
                     yield Long.parseLong(text);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected an integer, got '" + text + "'");
+                    throw new IllegalArgumentException("expected a whole number, got '" + text + "'");
                 }
             }
             case NUMBER -> {

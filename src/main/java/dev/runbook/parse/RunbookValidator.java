@@ -355,7 +355,7 @@ final class RunbookValidator {
         try {
             Expressions.Compiled c = expressions.compile(expr);
             if (!c.isBoolean()) {
-                problems.add(new Problem(at, step, field, "`" + expr + "` must be true or false, but is " + c.resultType().name(), null));
+                problems.add(new Problem(at, step, field, "`" + expr + "` must be true or false, but is " + c.resultWords(), null));
             }
             return c.steps();
         } catch (ExpressionException e) {
@@ -477,13 +477,13 @@ final class RunbookValidator {
 
     private static String article(ParamType t) {
         return switch (t) {
-            case INT -> "an integer";
+            case INT -> "a whole number";
             case BOOL -> "true or false";
             case DURATION -> "a duration like 30s or 5m";
             case LIST -> "a list";
             case MAP -> "a mapping";
             case NUMBER -> "a number";
-            case STRING -> "a string";
+            case STRING -> "text";
             case ANY -> "a value";
         };
     }

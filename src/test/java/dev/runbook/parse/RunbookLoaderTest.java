@@ -130,7 +130,7 @@ class RunbookLoaderTest {
                 file + ":8:7: step 'find', field 'with.message': unknown input 'buckte' (did you mean `bucket`?)",
                 file + ":10:5: step 'load', field 'uses': executor 'test' has no action 'ecko' (did you mean `echo`?)",
                 file + ":14:13: step 'check', field 'needs': needs unknown step 'lod' (did you mean `load`?)",
-                file + ":17:7: step 'check', field 'with.tail': must be an integer, got 'lots'"), formatted);
+                file + ":17:7: step 'check', field 'with.tail': must be a whole number, got 'lots'"), formatted);
     }
 
     @Test
@@ -152,7 +152,7 @@ class RunbookLoaderTest {
         List<String> formatted = problemsOf(file).stream().map(Problem::format).toList();
         assertEquals(3, formatted.size(), formatted.toString());
         assertTrue(formatted.get(0).contains(":3:") && formatted.get(0).contains("inputs.keep.default")
-                && formatted.get(0).contains("expected an integer, got 'seven'"), formatted.get(0));
+                && formatted.get(0).contains("expected a whole number, got 'seven'"), formatted.get(0));
         assertTrue(formatted.get(1).contains("inputs.max_age.default") && formatted.get(1).contains("like 30s"), formatted.get(1));
         assertTrue(formatted.get(2).contains("inputs.fast.default") && formatted.get(2).contains("true or false"), formatted.get(2));
     }
