@@ -54,7 +54,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ValidRunbook valid = Runbooks.load(cli, registry, file);
-        Plan plan = make(cli, valid, Runbooks.inputs(cli, options.inputsFile, options.inputs, valid), target.name, refresh);
+        Plan plan = make(cli, valid, Runbooks.inputs(cli, options, valid), target.name, refresh);
         cli.out().print(format == Format.json ? PlanText.json(plan) : PlanText.text(plan));
         cli.out().flush();
         if (out != null) {

@@ -53,7 +53,7 @@ final class ResumeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunHistory.RunSummary previous = state.run(cli, runRef);
         String runId = previous.runId();
-        Map<String, Object> corrected = Runbooks.given(cli, options.inputsFile, options.inputs);
+        Map<String, Object> corrected = Runbooks.given(cli, options);
         boolean repeat = (rerun != null && !rerun.isEmpty()) || !corrected.isEmpty();
         if (previous.status().equals("succeeded") && !repeat) {
             cli.out().println("Run " + runId + " already succeeded; nothing to resume. Use --rerun STEP to repeat a step,"

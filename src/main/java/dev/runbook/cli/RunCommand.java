@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -61,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         Plan saved = planFile == null ? null : readPlan();
         Path runbookFile = file != null ? file : Path.of(saved.file());
         ValidRunbook valid = Runbooks.load(cli, registry, runbookFile);
-        Map<String, Object> given = Runbooks.inputs(cli, options.inputsFile, options.inputs, valid);
+        Map<String, Object> given = Runbooks.inputs(cli, options, valid);
         if (saved != null) {
             if (options.given()) {
                 throw new CliException(ExitCodes.INVALID, "--plan runs the inputs recorded in the plan; do not give --input or --inputs with it");
@@ -106,19 +105,74 @@ final class RunCommand implements Callable<Integer> {
         return result.approvalMissing() ? ExitCodes.NOT_APPROVED : ExitCodes.STEP_FAILED;
     }
 
-    private Plan readPlan() throws IOException {
+    /** The saved plan, or what is wrong with the file in words (never the JSON parser's own text). */
+    private Plan readPlan() {
+        String what = "--plan " + planFile;
+        String notAPlan = what + " is not a plan made by `runbook plan --out`: ";
+        Plan plan;
         try {
-            return PlanText.fromJson(Files.readString(cli.resolve(planFile)));
+            plan = PlanText.fromJson(Runbooks.text(cli.resolve(planFile), what));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new CliException(ExitCodes.INVALID, planFile + " is not a plan made by `runbook plan --out`: " + e.getOriginalMessage());
+            throw new CliException(ExitCodes.INVALID, notAPlan + jsonProblem(e));
         }
+        if (plan == null) {
+            throw new CliException(ExitCodes.INVALID, notAPlan + "it holds no plan");
+        }
+        if (plan.format() != 0 && plan.format() != Plan.FORMAT) {
+            throw new CliException(ExitCodes.INVALID, what + " has format " + plan.format() + ", this version of runbook reads format "
+                    + Plan.FORMAT + "; make a new plan and review it");
+        }
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        if (plan.format() == 0) {
+            missing.add("format");
+        }
+        if (plan.file() == null) {
+            missing.add("file");
+        }
+        if (plan.sourceSha256() == null) {
+            missing.add("sourceSha256");
+        }
+        if (plan.inputs() == null) {
+            missing.add("inputs");
+        }
+        if (plan.target() == null) {
+            missing.add("target");
+        }
+        if (plan.sections() == null) {
+            missing.add("sections");
+        }
+        if (!missing.isEmpty()) {
+            throw new CliException(ExitCodes.INVALID, notAPlan + "these fields are missing: " + String.join(", ", missing));
+        }
+        return plan;
+    }
+
+    /** A JSON problem in words, with its line and column. */
+    static String jsonProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        String where = at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException
+                || String.valueOf(e.getOriginalMessage()).contains("end-of-input")) {
+            return "the JSON ends too early, as if the file was cut off" + where;
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonParseException) {
+            return "it is not JSON" + where;
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            return "'" + u.getPropertyName() + "' is not a field of a plan" + where;
+        }
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder field = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                field.append(r.getFieldName() != null ? (field.length() > 0 ? "." : "") + r.getFieldName() : "[" + r.getIndex() + "]");
+            }
+            return "its field '" + field + "' is not of the kind a plan has there" + where;
+        }
+        return "it is not a JSON object of a plan's fields" + where;
     }
 
     /** Terraform's contract: a saved plan runs only if what it was made from is unchanged. */
     private void checkPlanStillHolds(Plan saved, ValidRunbook valid, Map<String, Object> given) {
-        if (saved.format() != Plan.FORMAT) {
-            throw new CliException(ExitCodes.INVALID, "the plan has format " + saved.format() + ", this runbook reads format " + Plan.FORMAT);
-        }
         String now = Planner.sourceHash(valid);
         if (!now.equals(saved.sourceSha256())) {
             throw new CliException(ExitCodes.INVALID, "refusing to run " + planFile + ": " + saved.file()

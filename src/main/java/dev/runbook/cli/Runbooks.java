@@ -8,7 +8,6 @@ import dev.runbook.parse.YamlTree;
 import dev.runbook.registry.ExecutorRegistry;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -43,7 +42,7 @@ final class Runbooks {
      * Inputs from, in rising priority: {@code RUNBOOK_INPUT_<NAME>} variables, the
      * {@code --inputs} file, then each {@code --input name=value}.
      */
-    static Map<String, Object> inputs(Cli cli, Path inputsFile, Map<String, String> inputOptions, ValidRunbook valid) {
+    static Map<String, Object> inputs(Cli cli, InputOptions options, ValidRunbook valid) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String name : valid.runbook().inputs().keySet()) {
             String v = cli.env().get("RUNBOOK_INPUT_" + name.toUpperCase(Locale.ROOT));
@@ -51,31 +50,50 @@ final class Runbooks {
                 values.put(name, v);
             }
         }
-        values.putAll(given(cli, inputsFile, inputOptions));
+        values.putAll(given(cli, options));
         return values;
     }
 
     /** Inputs given on the command line only: the {@code --inputs} file, then each {@code --input name=value}. */
-    static Map<String, Object> given(Cli cli, Path inputsFile, Map<String, String> inputOptions) {
+    static Map<String, Object> given(Cli cli, InputOptions options) {
         Map<String, Object> values = new LinkedHashMap<>();
-        if (inputsFile != null) {
-            Path file = cli.resolve(inputsFile);
-            try {
-                YamlTree.Result r = YamlTree.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-                if (!r.problems().isEmpty()) {
-                    throw invalid(r.problems(), "--inputs " + inputsFile + " is not valid YAML");
-                }
-                if (!(r.tree().root() instanceof Map<?, ?> m)) {
-                    throw new CliException(ExitCodes.INVALID, "--inputs " + inputsFile + " must be a mapping of input names to values");
-                }
-                m.forEach((k, v) -> values.put(String.valueOf(k), v));
-            } catch (IOException e) {
-                throw new CliException(ExitCodes.INVALID, "cannot read --inputs " + inputsFile + ": " + e.getMessage());
+        if (options.inputsFile != null) {
+            Path file = cli.resolve(options.inputsFile);
+            String what = "--inputs " + options.inputsFile;
+            YamlTree.Result r = YamlTree.parse(file.toString(), text(file, what));
+            if (!r.problems().isEmpty()) {
+                throw invalid(r.problems(), what + " is not valid YAML");
             }
+            if (!(r.tree().root() instanceof Map<?, ?> m)) {
+                throw new CliException(ExitCodes.INVALID, what + " must be a mapping of input names to values (name: value lines)");
+            }
+            m.forEach((k, v) -> values.put(String.valueOf(k), v));
         }
-        if (inputOptions != null) {
-            values.putAll(inputOptions);
-        }
+        values.putAll(options.inputs());
         return values;
+    }
+
+    /**
+     * A file given on the command line (an inputs file, a saved plan) as UTF-8 text; what is
+     * wrong with it in words: no such file, a directory, not readable, a byte that is not UTF-8
+     * (with its line and column).
+     *
+     * @param what how the user gave it, e.g. {@code --plan plan.json}
+     */
+    static String text(Path file, String what) {
+        if (Files.isDirectory(file)) {
+            throw new CliException(ExitCodes.INVALID, what + ": is a directory, not a file");
+        }
+        try {
+            return RunbookLoader.utf8(file.toString(), Files.readAllBytes(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CliException(ExitCodes.INVALID, what + ": no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new CliException(ExitCodes.INVALID, what + ": permission denied");
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.INVALID, what + ": cannot be read (" + e.getMessage() + ")");
+        } catch (InvalidRunbookException e) {
+            throw invalid(e.problems(), what + " is not UTF-8 text");
+        }
     }
 }

@@ -127,10 +127,10 @@ final class CelErrors {
 
     static String typeWords(String celType) {
         String t = celType.trim();
-        if (t.startsWith("list(")) {
+        if (t.equals("list") || t.startsWith("list(")) {
             return "a list";
         }
-        if (t.startsWith("map(")) {
+        if (t.equals("map") || t.startsWith("map(")) {
             return "a mapping";
         }
         return switch (t) {

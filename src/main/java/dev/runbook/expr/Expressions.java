@@ -145,6 +145,11 @@ public final class Expressions {
             return ast.getResultType();
         }
 
+        /** The type of its value in words: text, a whole number, a time, ... */
+        public String resultWords() {
+            return CelErrors.typeWords(resultType().name());
+        }
+
         public boolean isBoolean() {
             return resultType().equals(SimpleType.BOOL) || resultType().equals(SimpleType.DYN);
         }

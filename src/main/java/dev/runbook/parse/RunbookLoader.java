@@ -90,7 +90,7 @@ public final class RunbookLoader {
     }
 
     /** The text, or the line and column of the first byte that is not UTF-8 (a file saved as Latin-1, say). */
-    static String utf8(String name, byte[] bytes) throws InvalidRunbookException {
+    public static String utf8(String name, byte[] bytes) throws InvalidRunbookException {
         java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                 .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);

@@ -47,6 +47,8 @@ final class RunbookValidator {
     private final String file;
     private final List<Problem> problems = new ArrayList<>();
     private final Map<String, BoundStep> bound = new LinkedHashMap<>();
+    /** Steps whose id an earlier step has already: refused, but their other fields are checked all the same. */
+    private final List<BoundStep> duplicates = new ArrayList<>();
 
     /** @param schemaProblems what the schema found already; reported together with the rest */
     RunbookValidator(ExecutorRegistry registry, RunbookLoader loader, Runbook runbook, String source,
@@ -68,6 +70,7 @@ final class RunbookValidator {
         for (BoundStep b : bound.values()) {
             referenced.put(b.step().id(), checkStepExpressions(b, expressions));
         }
+        duplicates.forEach(b -> checkStepExpressions(b, expressions));
         for (Precondition p : runbook.preconditions()) {
             Set<String> reads = checkCondition(p.check(), expressions, p.location(), null, "preconditions.check");
             // a precondition is decided before the main steps change anything: it may wait for a
@@ -129,30 +132,35 @@ final class RunbookValidator {
             if (bound.containsKey(step.id())) {
                 problems.add(new Problem(step.locationOf("id"), step.id(), "id",
                         "duplicate step id '" + step.id() + "' (first used at line " + bound.get(step.id()).step().location().line() + ")", null));
+                // its uses, with and needs are still checked: renaming it should not reveal more problems
+                duplicates.add(bind(step, section));
                 continue;
             }
             if (!celNames.add(step.id().replace('-', '_'))) {
                 problems.add(new Problem(step.locationOf("id"), step.id(), "id",
                         "step id '" + step.id() + "' differs from another only by - and _, which expressions cannot tell apart", null));
             }
-            if (step.uses() == null) {
-                bound.put(step.id(), new BoundStep(step, section, null, null)); // missing `uses`: reported by the schema
-                continue;
+            bound.put(step.id(), bind(step, section));
+        }
+    }
+
+    /** The step with what its {@code uses:} names, its parameters checked against that action or runbook. */
+    private BoundStep bind(Step step, Section section) {
+        if (step.uses() == null) {
+            return new BoundStep(step, section, null, null); // missing `uses`: reported by the schema
+        }
+        if (step.callsRunbook()) {
+            return new BoundStep(step, section, null, bindCall(step));
+        }
+        try {
+            ExecutorRegistry.Resolved action = registry.resolve(step.uses());
+            if (!shapeReported(step, "with")) {
+                checkParams(step, action.action().params(), step.with(), "with");
             }
-            if (step.callsRunbook()) {
-                bound.put(step.id(), new BoundStep(step, section, null, bindCall(step)));
-                continue;
-            }
-            try {
-                ExecutorRegistry.Resolved action = registry.resolve(step.uses());
-                bound.put(step.id(), new BoundStep(step, section, action, null));
-                if (!shapeReported(step, "with")) {
-                    checkParams(step, action.action().params(), step.with(), "with");
-                }
-            } catch (ExecutorRegistry.UnknownActionException e) {
-                problems.add(new Problem(step.locationOf("uses"), step.id(), "uses", e.getMessage(), e.hint()));
-                bound.put(step.id(), new BoundStep(step, section, null, null));
-            }
+            return new BoundStep(step, section, action, null);
+        } catch (ExecutorRegistry.UnknownActionException e) {
+            problems.add(new Problem(step.locationOf("uses"), step.id(), "uses", e.getMessage(), e.hint()));
+            return new BoundStep(step, section, null, null);
         }
     }
 
@@ -372,7 +380,7 @@ final class RunbookValidator {
         try {
             Expressions.Compiled c = expressions.compile(expr);
             if (!c.isBoolean()) {
-                problems.add(new Problem(at, step, field, "`" + expr + "` must be true or false, but is " + c.resultType().name(), null));
+                problems.add(new Problem(at, step, field, "`" + expr + "` must be true or false, but is " + c.resultWords(), null));
             }
             return c.steps();
         } catch (ExpressionException e) {
@@ -490,13 +498,13 @@ final class RunbookValidator {
 
     private static String article(ParamType t) {
         return switch (t) {
-            case INT -> "an integer";
+            case INT -> "a whole number";
             case BOOL -> "true or false";
             case DURATION -> "a duration like 30s or 5m";
             case LIST -> "a list";
             case MAP -> "a mapping";
             case NUMBER -> "a number";
-            case STRING -> "a string";
+            case STRING -> "text";
             case ANY -> "a value";
         };
     }

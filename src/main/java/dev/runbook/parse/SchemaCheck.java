@@ -9,6 +9,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.runbook.model.DidYouMean;
+import dev.runbook.model.Location;
 import dev.runbook.model.Problem;
 
 import java.util.ArrayList;
@@ -81,8 +82,26 @@ public final class SchemaCheck {
         switch (m.getType()) {
             case "additionalProperties" -> {
                 String name = m.getProperty();
-                return new Problem(tree.locateKey(pointer + "/" + name), step, join(field, name), "unknown field '" + name + "'",
-                        DidYouMean.hint(name, knownProperties()));
+                Location at = tree.locateKey(pointer + "/" + name);
+                String place = objectPath(m);
+                String here = PLACES.get(place);
+                List<String> elsewhere = new ArrayList<>();
+                PROPERTIES.getOrDefault(name, List.of()).forEach(p -> {
+                    if (!p.equals(place) && PLACES.containsKey(p)) {
+                        elsewhere.add(PLACES.get(p));
+                    }
+                });
+                if (!elsewhere.isEmpty()) { // a field of the language, in the wrong place: say where it goes
+                    String hint = MEANT.get(place + " " + name);
+                    if (place != null && place.equals("/$defs/input") && name.equals("env") && instance.at(pointer + "/env").isTextual()) {
+                        hint = "an input reads the environment in its default: write `default: ${{ env."
+                                + instance.at(pointer + "/env").asText() + " }}`";
+                    }
+                    return new Problem(at, step, join(field, name), "`" + name + "` is set " + orList(elsewhere)
+                            + (here != null ? ", not " + here : ", not here"), hint);
+                }
+                return new Problem(at, step, join(field, name), "unknown field '" + name + "'",
+                        DidYouMean.hint(name, propertiesOf(rule)));
             }
             case "required" -> {
                 return new Problem(tree.locate(pointer), step, field, "missing required field '" + m.getProperty() + "'", null);
@@ -92,20 +111,22 @@ public final class SchemaCheck {
             }
             case "propertyNames" -> {
                 String name = m.getProperty();
-                String what = pointer.startsWith("/secrets") ? "secret" : "input";
+                String what = pointer.startsWith("/secrets") ? "secret" : pointer.startsWith("/outputs") ? "output" : "input";
+                String pattern = schemaNode.at("/properties" + pointer + "/propertyNames/pattern").asText(SchemaGenerator.VARIABLE);
                 return new Problem(tree.locateKey(pointer + "/" + name), null, join(field, name),
-                        what + " name '" + name + "' must be lower-case letters, digits and _, starting with a letter",
-                        "write `" + slug(name, '_') + "`");
+                        what + " name '" + name + "' must be " + (pattern.equals(SchemaGenerator.OUTPUT_NAME)
+                                ? "letters, digits, - and _, starting with a letter" : "lower-case letters, digits and _, starting with a letter"),
+                        "write `" + inAllowedForm(name, pattern, what) + "`");
             }
             case "pattern" -> {
                 if (rule != null && rule.has("anyOf")) {
                     return null; // a branch of a choice; the shape message says what is wanted
                 }
-                String words = patternWords(m.getSchemaNode() != null && m.getSchemaNode().isTextual()
-                        ? m.getSchemaNode().asText() : rule == null ? null : rule.path("pattern").asText(null));
-                boolean id = pointer.endsWith("/id");
-                return new Problem(tree.locate(pointer), step, field, "must be " + words + ", got " + describe(value),
-                        id ? "write `" + slug(value.asText(), '-') + "`" : null);
+                String pattern = m.getSchemaNode() != null && m.getSchemaNode().isTextual()
+                        ? m.getSchemaNode().asText() : rule == null ? null : rule.path("pattern").asText(null);
+                String fixed = value.isTextual() ? inAllowedForm(value.asText(), pattern, "step") : null;
+                return new Problem(tree.locate(pointer), step, field, "must be " + patternWords(pattern) + ", got " + describe(value),
+                        fixed != null ? "write `" + fixed + "`" : null);
             }
             case "enum" -> {
                 List<String> allowed = new ArrayList<>();
@@ -214,20 +235,67 @@ public final class SchemaCheck {
         return v.asText();
     }
 
-    /** A name in the allowed form: "Load DB" → "load-db". */
-    static String slug(String name, char separator) {
-        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", String.valueOf(separator))
-                .replaceAll("^[^a-z]+", "").replaceAll("[-_]+$", "");
-        return s.isEmpty() ? "step" + separator + "1" : s;
+    /**
+     * A name rewritten to follow its rule ("Load DB" → "load-db" for a step id, "my-url" →
+     * "my_url" for an input), or null for a rule that has no such rewriting; what it returns
+     * always matches the rule (a test checks it). {@code what} names the fallback when nothing
+     * of the name is left ("input_1").
+     */
+    static String inAllowedForm(String name, String pattern, String what) {
+        if (pattern == null) {
+            return null;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        String s;
+        if (pattern.equals(SchemaGenerator.STEP_ID)) {
+            s = lower.replaceAll("[^a-z0-9_-]+", "-").replaceAll("^[^a-z]+", "").replaceAll("[-_]+$", "");
+            return s.isEmpty() ? what + "-1" : s;
+        }
+        if (pattern.equals(SchemaGenerator.VARIABLE)) {
+            s = lower.replaceAll("[^a-z0-9_]+", "_").replaceAll("^[^a-z]+", "").replaceAll("_+$", "");
+            return s.isEmpty() ? what + "_1" : s;
+        }
+        if (pattern.equals(SchemaGenerator.OUTPUT_NAME)) {
+            s = name.replaceAll("[^A-Za-z0-9_-]+", "_").replaceAll("^[^A-Za-z]+", "").replaceAll("[-_]+$", "");
+            return s.isEmpty() ? what + "_1" : s;
+        }
+        if (pattern.equals(SchemaGenerator.RUNBOOK_NAME)) {
+            s = name.replaceAll("[^A-Za-z0-9_.-]+", "-").replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[-_.]+$", "");
+            return s.isEmpty() ? "runbook-1" : s;
+        }
+        return null;
     }
 
-    private static List<String> knownProperties() {
-        List<String> names = new ArrayList<>();
-        collect(SchemaGenerator.structural(), names);
-        return names;
+    /**
+     * Each object of the language that has fields (by its place in the schema), in the words a
+     * message uses for where a field is written. A test checks that every such object has words.
+     */
+    static final Map<String, String> PLACES = Map.of(
+            "", "at the top of the runbook",
+            "/properties/preconditions/items", "on a precondition",
+            "/properties/target", "under `target:`",
+            "/properties/target/properties/compose", "under `target: compose:`",
+            "/properties/target/properties/kubernetes", "under `target: kubernetes:`",
+            "/$defs/input", "on an input (under `inputs:`)",
+            "/$defs/secret", "on a secret (under `secrets:`)",
+            "/$defs/step", "on a step",
+            "/$defs/step/properties/retry", "under a step's `retry:`");
+    /** What was likely meant by a field of another place (by place and name). */
+    private static final Map<String, String> MEANT = Map.of(
+            "/$defs/step deadline", "a step's own time limit is `timeout:`",
+            "/$defs/step outputs", "a step's outputs are those of its action, listed by `runbook executors`",
+            " timeout", "the whole run's time limit is `deadline:`",
+            "/$defs/step/properties/retry timeout", "the time limit of each attempt is the step's `timeout:`");
+    /** Every field name of the language → the places (keys of {@link #PLACES}) where it is allowed. */
+    static final Map<String, List<String>> PROPERTIES = fieldPlaces();
+
+    private static Map<String, List<String>> fieldPlaces() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        collect(SchemaGenerator.structural(), "", out);
+        return out;
     }
 
-    private static void collect(JsonNode node, List<String> out) {
+    private static void collect(JsonNode node, String path, Map<String, List<String>> out) {
         if (node == null || !node.isObject()) {
             return;
         }
@@ -235,13 +303,34 @@ public final class SchemaCheck {
         if (props != null) {
             Iterator<String> it = props.fieldNames();
             while (it.hasNext()) {
-                String n = it.next();
-                if (!out.contains(n)) {
-                    out.add(n);
-                }
+                out.computeIfAbsent(it.next(), k -> new ArrayList<>()).add(path);
             }
         }
-        node.elements().forEachRemaining(child -> collect(child, out));
+        node.properties().forEach(e -> collect(e.getValue(), path + "/" + e.getKey(), out));
+    }
+
+    /** The place in the schema of the object a message is about: {@code /$defs/step} for an unknown step field. */
+    private static String objectPath(ValidationMessage m) {
+        if (m.getSchemaLocation() == null || m.getSchemaLocation().getFragment() == null) {
+            return null;
+        }
+        String fragment = m.getSchemaLocation().getFragment().toString().replaceFirst("^#", "");
+        int keyword = fragment.lastIndexOf('/');
+        return keyword < 0 ? "" : fragment.substring(0, keyword);
+    }
+
+    private static List<String> propertiesOf(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        if (object != null) {
+            object.path("properties").fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+
+    /** "a, b or c" */
+    private static String orList(List<String> words) {
+        return words.size() == 1 ? words.get(0)
+                : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
     }
 
     /** The id of the step a pointer falls in (e.g. /steps/3/with/url), if any. */

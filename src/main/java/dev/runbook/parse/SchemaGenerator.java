@@ -23,9 +23,12 @@ public final class SchemaGenerator {
     public static final String ID = "https://runbook.dev/schemas/runbook.schema.json";
     private static final String DURATION = "^(\\d+(ms|s|m|h|d))+$";
     private static final String EXPRESSION = "^\\$\\{\\{.*\\}\\}$";
-    private static final String RUNBOOK_NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
-    private static final String STEP_ID = "^[a-z][a-z0-9_-]*$";
-    private static final String VARIABLE = "^[a-z][a-z0-9_]*$";
+    static final String RUNBOOK_NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+    static final String STEP_ID = "^[a-z][a-z0-9_-]*$";
+    static final String VARIABLE = "^[a-z][a-z0-9_]*$";
+    /** What {@code steps.<id>.outputs.<name>} can read: a dash is allowed, as in an action's outputs (age-seconds). */
+    static final String OUTPUT_NAME = "^[A-Za-z][A-Za-z0-9_-]*$";
+    static final String ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
 
     /** Each pattern of the schema in words, for messages: users never see a regular expression. */
     static final java.util.Map<String, String> PATTERN_WORDS = java.util.Map.of(
@@ -33,7 +36,9 @@ public final class SchemaGenerator {
             EXPRESSION, "an expression written ${{ ... }}",
             RUNBOOK_NAME, "a name of letters, digits, '.', '-' and '_' (no spaces), starting with a letter or digit",
             STEP_ID, "a step id of lower-case letters, digits, '-' and '_', starting with a letter",
-            VARIABLE, "a name of lower-case letters, digits and '_', starting with a letter");
+            VARIABLE, "a name of lower-case letters, digits and '_', starting with a letter",
+            OUTPUT_NAME, "a name of letters, digits, '-' and '_', starting with a letter",
+            ENV_NAME, "an environment variable name of letters, digits and '_', not starting with a digit");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SchemaGenerator() {
@@ -186,8 +191,10 @@ public final class SchemaGenerator {
                 .put("description", "Steps run when the main steps did not all succeed (failure, deadline, interruption)").putObject("items").put("$ref", "#/$defs/step");
         p.putObject("finally").put("type", "array")
                 .put("description", "Steps run at the end whatever happened (cleanup, notifications)").putObject("items").put("$ref", "#/$defs/step");
-        p.putObject("outputs").put("type", "object").put("description", "Values a calling runbook can read: name → expression")
-                .putObject("additionalProperties").put("type", "string");
+        ObjectNode outputs = p.putObject("outputs").put("type", "object")
+                .put("description", "Values a calling runbook can read as steps.<id>.outputs.<name>: name → expression");
+        outputs.putObject("propertyNames").put("pattern", OUTPUT_NAME);
+        outputs.putObject("additionalProperties").put("type", "string");
 
         ObjectNode defs = s.putObject("$defs");
         ObjectNode input = defs.putObject("input").put("type", "object").put("additionalProperties", false)
@@ -206,7 +213,7 @@ public final class SchemaGenerator {
         ObjectNode secret = defs.putObject("secret").put("type", "object").put("additionalProperties", false)
                 .put("description", "One secret: from an environment variable or a file, never stored or printed");
         ObjectNode sp = secret.putObject("properties");
-        sp.putObject("env").put("type", "string").put("description", "Environment variable holding it");
+        sp.putObject("env").put("type", "string").put("pattern", ENV_NAME).put("description", "Environment variable holding it");
         sp.putObject("file").put("type", "string").put("description", "File holding it, relative to the runbook or absolute");
         sp.putObject("optional").put("type", "boolean").put("description", "Whether a run may start without it");
         ArrayNode oneOf = secret.putArray("oneOf");

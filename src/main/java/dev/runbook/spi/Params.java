@@ -71,7 +71,7 @@ public final class Params {
         try {
             return Long.parseLong(v.toString().trim());
         } catch (NumberFormatException e) {
-            throw new BadParameterException("parameter '" + name + "' must be an integer, got '" + v + "'");
+            throw new BadParameterException("parameter '" + name + "' must be a whole number, got '" + v + "'");
         }
     }
 

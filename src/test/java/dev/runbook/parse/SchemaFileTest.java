@@ -71,6 +71,15 @@ class SchemaFileTest {
         assertTrue(missing.isEmpty(), "fields without a description: " + missing);
     }
 
+    /** A field written in the wrong place is told where it belongs: every object with fields has words for its place. */
+    @Test
+    void everyPlaceWithFieldsHasWordsForMessages() {
+        List<String> missing = new ArrayList<>();
+        SchemaCheck.PROPERTIES.forEach((name, places) -> places.stream()
+                .filter(p -> !SchemaCheck.PLACES.containsKey(p)).forEach(p -> missing.add(p + " (" + name + ")")));
+        assertTrue(missing.isEmpty(), "places without words in SchemaCheck.PLACES: " + missing);
+    }
+
     private static void undescribed(JsonNode node, String path, List<String> missing) {
         if (node == null || !node.isObject()) {
             return;

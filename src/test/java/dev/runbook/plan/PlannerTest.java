@@ -130,7 +130,7 @@ class PlannerTest {
                         Targets.choose(valid.runbook().target(), null)));
         List<String> messages = e.problems().stream().map(p -> p.message()).toList();
         assertTrue(messages.contains("unknown input 'dyr'"), messages.toString());
-        assertTrue(messages.contains("input 'keep': expected an integer, got 'many'"), messages.toString());
+        assertTrue(messages.contains("input 'keep': expected a whole number, got 'many'"), messages.toString());
     }
 
     private static Plan.PlannedStep step(String id) {

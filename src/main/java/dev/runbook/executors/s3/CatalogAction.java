@@ -70,7 +70,7 @@ final class CatalogAction implements Action {
     @Override
     public Optional<String> probe(Params params, StepContext context) throws Exception {
         Catalog catalog = load(params, context);
-        return Optional.of(catalog.entries().size() + " backups" + catalog.newest()
+        return Optional.of(catalog.entries().size() + (catalog.entries().size() == 1 ? " backup" : " backups") + catalog.newest()
                 .map(n -> ", newest " + n.uri() + " (" + Durations.format(Duration.between(n.timestamp(), Instant.now())) + " old)")
                 .orElse(""));
     }
@@ -81,7 +81,7 @@ final class CatalogAction implements Action {
         Instant now = Instant.now();
         Optional<CatalogEntry> newest = catalog.newest();
         boolean stale = params.has("max-age") ? catalog.stale(params.duration("max-age", null), now) : newest.isEmpty();
-        context.log().info(catalog.entries().size() + " backups under " + params.display("location")
+        context.log().info(catalog.entries().size() + (catalog.entries().size() == 1 ? " backup" : " backups") + " under " + params.display("location")
                 + newest.map(n -> ", newest " + n.key() + " taken " + n.timestamp()).orElse("")
                 + (catalog.scan().ignoredNote().isEmpty() ? "" : "; " + catalog.scan().ignoredNote()));
         if (stale && params.has("max-age")) {

@@ -142,7 +142,7 @@ final class LatestAction implements Action {
                 .max(Comparator.comparing(BackupKeys.Parsed::timestamp).thenComparing(BackupKeys.Parsed::key));
         if (newest.isEmpty()) {
             throw new StepFailure("no backup found under " + prefix.uri() + " (" + objects.size()
-                    + " objects listed, none named " + (name == null ? "<name>" : name)
+                    + (objects.size() == 1 ? " object" : " objects") + " listed, none named " + (name == null ? "<name>" : name)
                     + "_<YYYYMMDDTHHMMSSZ>.sql|.dump[.gz|.zst][.age]" + (scan.ignoredNote().isEmpty() ? "" : "; " + scan.ignoredNote()) + ");"
                     + " check the prefix and that the nightly backup ran", false, null);
         }

@@ -51,7 +51,7 @@ final class ListAction implements Action {
         Location prefix = Location.param(params, "prefix");
         try (ObjectStore store = StoreParams.open(prefix, params, context)) {
             List<String> keys = store.list(prefix.key()).stream().map(ObjectInfo::key).sorted().toList();
-            context.log().info(keys.size() + " objects under " + prefix.uri());
+            context.log().info(keys.size() + (keys.size() == 1 ? " object" : " objects") + " under " + prefix.uri());
             return Outputs.none().put("keys", keys).put("count", (long) keys.size());
         } catch (IOException e) {
             throw Failures.of(e, prefix.uri());

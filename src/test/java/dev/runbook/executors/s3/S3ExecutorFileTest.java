@@ -86,7 +86,26 @@ class S3ExecutorFileTest {
         StepFailure e = assertThrows(StepFailure.class, () -> run("latest", new RecordingStepContext(),
                 Map.of("prefix", "file://" + tmp.resolve("empty") + "/")));
         assertTrue(e.getMessage().contains("no backup found under"), e.getMessage());
-        assertTrue(e.getMessage().contains("1 objects listed"), e.getMessage());
+        assertTrue(e.getMessage().contains("(1 object listed, none named"), e.getMessage());
+    }
+
+    /** The log says how many backups the newest was chosen from, in proper English: "the only backup found", "2 backups found". */
+    @Test
+    void latestSaysHowManyBackupsItChoseFrom() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("counted"));
+        String prefix = "file://" + store + "/postgres_";
+        Files.writeString(store.resolve("postgres_20261124T020000Z.sql"), "one");
+        RecordingStepContext one = new RecordingStepContext();
+        run("latest", one, Map.of("prefix", prefix));
+        assertTrue(one.transcript().contains(", the only backup found"), one.transcript());
+        assertFalse(one.transcript().contains("1 backups"), one.transcript());
+
+        Files.writeString(store.resolve("postgres_20261125T020000Z.sql"), "two");
+        RecordingStepContext two = new RecordingStepContext();
+        run("latest", two, Map.of("prefix", prefix));
+        assertTrue(two.transcript().contains("newest backup: " + prefix + "20261125T020000Z.sql"), two.transcript());
+        assertTrue(two.transcript().contains(", 2 backups found"), two.transcript());
+        assertFalse(two.transcript().contains("the only backup"), two.transcript());
     }
 
     @Test
