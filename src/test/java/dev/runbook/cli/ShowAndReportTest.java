@@ -119,6 +119,21 @@ class ShowAndReportTest {
     }
 
     @Test
+    void reportFindsTheRunLikeShowDoes() throws IOException {
+        // README: `runbook report last`; a unique prefix of a run id works as for `show`
+        CliRunner.Result last = cli.run("report", "last", "--out", "last.html");
+        assertEquals(0, last.code(), last.toString());
+        assertTrue(last.out().contains("report of run " + runId), last.out());
+        assertTrue(Files.readString(dir.resolve("last.html")).contains(runId));
+        CliRunner.Result prefix = cli.run("report", runId.substring(0, 12), "--out", "prefix.html");
+        assertEquals(0, prefix.code(), prefix.toString());
+        assertTrue(prefix.out().contains("report of run " + runId), prefix.out());
+        CliRunner.Result defaultName = cli.run("report", "last");
+        assertEquals(0, defaultName.code(), defaultName.toString());
+        assertTrue(Files.exists(dir.resolve("runbook-report-" + runId + ".html")), defaultName.toString());
+    }
+
+    @Test
     void reportOfAnUnknownRunIsAClearError() {
         CliRunner.Result r = cli.run("report", "no-such-run");
         assertEquals(ExitCodes.INVALID, r.code(), r.toString());
