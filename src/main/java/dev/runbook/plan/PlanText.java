@@ -140,6 +140,11 @@ public final class PlanText {
                 for (String t : p.touches()) {
                     out.append(sub).append("touches: ").append(t).append('\n');
                 }
+                if (!p.decision().startsWith("skipped")) { // a skipped step needs nothing resolved
+                    for (String problem : p.problems()) {
+                        out.append(sub).append(p.decision().equals("runs") ? "✗ " : "! ").append(problem).append('\n');
+                    }
+                }
                 if (!p.params().isEmpty()) {
                     out.append(sub).append("with: ").append(params(p.params())).append('\n');
                 }

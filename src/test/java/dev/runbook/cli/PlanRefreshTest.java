@@ -195,6 +195,41 @@ class PlanRefreshTest {
     }
 
     @Test
+    void stepDescriptionsNameTheResolvedProjectAndNamespace() {
+        CliRunner.Result compose = cli.run("plan", "refresh.yaml", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.OK, compose.code(), compose.toString());
+        assertTrue(compose.out().contains("start all services (detached) in compose project shop-" + project), compose.out());
+        assertFalse(compose.out().contains("the target's compose project"), compose.out());
+        CliRunner.Result kube = cli.run("plan", "refresh.yaml", "--target", "kubernetes", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.OK, kube.code(), kube.toString());
+        assertTrue(kube.out().contains("scale deployment/api in namespace shop-ns (context prod-eu) to 1 replica"), kube.out());
+        assertFalse(kube.out().contains("the target's namespace"), kube.out());
+    }
+
+    @Test
+    void aTargetThatCannotBeResolvedForAStepThatRunsIsAProblemNotATouch() throws IOException {
+        // kubernetes: the kubeconfig named by $KUBECONFIG is gone
+        CliRunner gone = new CliRunner(dir, Map.of("KUBECONFIG", dir.resolve("no-such-kubeconfig").toString()));
+        CliRunner.Result kube = gone.run("plan", "refresh.yaml", "--target", "kubernetes", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.PLAN_PROBLEMS, kube.code(), kube.toString());
+        String problems = kube.out().substring(kube.out().indexOf("Problems found"), kube.out().indexOf("Touches"));
+        assertTrue(problems.contains("✗ step scale: KUBECONFIG is set but none of its files exists"), kube.out());
+        String touches = kube.out().substring(kube.out().indexOf("Touches"), kube.out().indexOf("Inputs"));
+        assertFalse(touches.contains("KUBECONFIG") || touches.contains("Kubernetes"), touches);
+        // the same kubeconfig on compose: the kubectl step is skipped, so nothing is wrong
+        CliRunner.Result compose = gone.run("plan", "refresh.yaml", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.OK, compose.code(), compose.toString());
+        // compose: the target's compose file does not exist
+        Files.delete(dir.resolve("docker-compose.yml"));
+        CliRunner.Result noFile = cli.run("plan", "refresh.yaml", "--input", "location=" + backups.toUri(), "--format", "json");
+        assertEquals(ExitCodes.PLAN_PROBLEMS, noFile.code(), noFile.toString());
+        JsonNode plan = JSON.readTree(noFile.out());
+        assertTrue(plan.get("problems").get(0).asText().startsWith("step up: compose file " + dir.resolve("docker-compose.yml")
+                + " does not exist"), noFile.out());
+        assertFalse(plan.get("touches").toString().contains("Docker Compose"), noFile.out());
+    }
+
+    @Test
     void theJsonPlanCarriesTheSameAndRunsWithRunPlan() throws Exception {
         backupTaken(Instant.now().minus(337, ChronoUnit.HOURS));
         CliRunner.Result r = plan("--format", "json");
