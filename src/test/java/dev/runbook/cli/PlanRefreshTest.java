@@ -83,23 +83,31 @@ class PlanRefreshTest {
         Files.writeString(dir.resolve("docker-compose.yml"), "services: {}\n");
         project = Long.toHexString(System.nanoTime());
         Files.writeString(dir.resolve("refresh.yaml"), RUNBOOK.formatted(project));
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
+        Path kubeconfig = writeKubeconfig(dir.resolve("kubeconfig"), "https://k8s.prod.example:6443", "");
+        cli = new CliRunner(dir, Map.of("KUBECONFIG", kubeconfig.toString(), "PGPASSWORD", "pg-Secret-77"));
+    }
+
+    /**
+     * A kubeconfig whose current context prod-eu names {@code server}; its user's credential
+     * plugin would fail if anything ran it (the plan must not).
+     */
+    static Path writeKubeconfig(Path file, String server, String contextNamespace) throws IOException {
+        Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
                 current-context: prod-eu
                 clusters:
                   - name: prod-cluster
-                    cluster: { server: "https://k8s.prod.example:6443" }
+                    cluster: { server: "%s" }
                 contexts:
                   - name: prod-eu
-                    context: { cluster: prod-cluster, user: ops }
+                    context: { cluster: prod-cluster, user: ops%s }
                 users:
                   - name: ops
                     user:
                       exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: /bin/false-never-run }
-                """);
-        cli = new CliRunner(dir, Map.of("KUBECONFIG", kubeconfig.toString(), "PGPASSWORD", "pg-Secret-77"));
+                """.formatted(server, contextNamespace.isEmpty() ? "" : ", namespace: " + contextNamespace));
+        return file;
     }
 
     private void backupTaken(Instant when) throws IOException {
