@@ -72,11 +72,13 @@ public final class Planner {
         Instant now = Instant.now();
         Invocation.Context context = new Invocation.Context(env, "(planned)", now, target);
         Invocation.Bound bound = Invocation.bind(valid, givenInputs, null, context, "");
-        if (!bound.problems().isEmpty()) {
-            throw new InvalidRunbookException(bound.problems());
-        }
         Invocation top = bound.invocation();
         Runbook rb = valid.runbook();
+        Map<String, Object> shownInputs = new LinkedHashMap<>();
+        top.scope().inputs().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
+        if (!bound.problems().isEmpty()) {
+            throw new InputsNotBound(bound.problems(), inputHelp(rb, givenInputs, shownInputs));
+        }
         Findings found = new Findings();
         secretWarnings(rb, found.warnings);
         List<Plan.PlannedSection> sections = sections(top, found, context);
@@ -90,8 +92,6 @@ public final class Planner {
         }
         List<String> problems = new ArrayList<>(checkProblems);
         problems.addAll(found.problems);
-        Map<String, Object> shownInputs = new LinkedHashMap<>();
-        top.scope().inputs().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
         return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs,
                 inputHelp(rb, givenInputs, shownInputs), target.kind(),
                 rb.deadline() == null ? null : Durations.literal(rb.deadline()), problems, List.copyOf(found.touches),

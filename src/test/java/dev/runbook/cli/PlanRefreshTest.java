@@ -195,6 +195,19 @@ class PlanRefreshTest {
     }
 
     @Test
+    void aMissingRequiredInputListsEveryInputWithItsDescription() {
+        CliRunner.Result r = cli.run("plan", "refresh.yaml");
+        assertEquals(ExitCodes.INVALID, r.code(), r.toString());
+        String err = r.err();
+        assertTrue(err.contains("input 'location' is required (where the backups are)"), err);
+        assertTrue(err.contains("Inputs (give or change one with --input NAME=VALUE)\n"
+                + "  location  (not set, required)  where the backups are\n"
+                + "  max_age  = 26h  (default)  the newest backup must be younger than this\n"
+                + "  note     = \"\"  (default)  an optional remark for the journal\n"), "the optional inputs too:\n" + err);
+        assertTrue(err.indexOf("Inputs (") < err.indexOf("cannot plan refresh-check: 1 problem"), err);
+    }
+
+    @Test
     void kubernetesContextServerAndNamespaceComeFromTheKubeconfigWithoutConnecting() {
         CliRunner.Result r = cli.run("plan", "refresh.yaml", "--target", "kubernetes", "--input", "location=" + backups.toUri());
         assertEquals(ExitCodes.OK, r.code(), r.toString());
