@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.model.InvalidRunbookException;
 import dev.runbook.parse.ValidRunbook;
+import dev.runbook.plan.InputsNotBound;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.PlanText;
 import dev.runbook.plan.Planner;
@@ -80,6 +81,9 @@ final class PlanCommand implements Callable<Integer> {
         try (LazyScratchDir scratch = new LazyScratchDir()) {
             Planner planner = new Planner(cli.env(), refresh ? id -> new ProbeContext(cli, id, target, valid, scratch) : null);
             return planner.plan(valid, inputs, target);
+        } catch (InputsNotBound e) {
+            // what the person must give, and what else they may: every input with its description
+            throw Runbooks.invalid(e.problems(), "\n" + PlanText.inputs(e.inputs()) + "\n", "cannot plan " + valid.runbook().name());
         } catch (InvalidRunbookException e) {
             throw Runbooks.invalid(e.problems(), "cannot plan " + valid.runbook().name());
         }

@@ -4,6 +4,7 @@ import dev.runbook.engine.RunHistory;
 import dev.runbook.report.HtmlReport;
 import dev.runbook.report.RunRecords;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,21 +16,22 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 
-/** {@code runbook report RUN_ID}: the run as one self-contained HTML page, for the post-incident review. */
+/** {@code runbook report RUN}: the run as one self-contained HTML page, for the post-incident review. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write one run as a self-contained HTML page (timeline, approvals, outputs, logs); no network needed to view it.")
+        description = "Write one run as a self-contained HTML page (timeline, approvals, outputs, logs); no network needed to view it."
+                + " RUN is a run id, a unique prefix of one, or `last`.")
 final class ReportCommand implements Callable<Integer> {
 
     private final Cli cli;
 
-    @Parameters(index = "0", paramLabel = "RUN_ID")
-    String runId;
+    @Parameters(index = "0", paramLabel = "RUN")
+    String runRef;
 
     @Option(names = "--out", paramLabel = "FILE", description = "where to write it (default: runbook-report-RUN_ID.html)")
     Path out;
 
-    @Option(names = "--state-dir", paramLabel = "DIR")
-    Path stateDir;
+    @Mixin
+    StateOptions state = new StateOptions();
 
     ReportCommand(Cli cli) {
         this.cli = cli;
@@ -37,8 +39,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RunHistory.RunSummary run = new RunHistory(cli.stateDir(stateDir)).read(runId).orElseThrow(() ->
-                new CliException(ExitCodes.INVALID, "no run '" + runId + "'; see `runbook runs`"));
+        RunHistory.RunSummary run = state.run(cli, runRef);
         String html = HtmlReport.render(RunRecords.of(run));
         Path target = cli.resolve(out != null ? out : Path.of("runbook-report-" + run.runId() + ".html"));
         // written beside, then moved: a half-written report never replaces a good one

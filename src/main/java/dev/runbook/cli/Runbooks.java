@@ -30,10 +30,16 @@ final class Runbooks {
     }
 
     static CliException invalid(List<Problem> problems, String headline) {
+        return invalid(problems, "", headline);
+    }
+
+    /** The same, with text (every input of the runbook, ...) between the problems and the headline. */
+    static CliException invalid(List<Problem> problems, String between, String headline) {
         StringBuilder out = new StringBuilder();
         for (Problem p : problems) {
             out.append(p.format()).append('\n');
         }
+        out.append(between);
         out.append(headline).append(": ").append(problems.size()).append(problems.size() == 1 ? " problem" : " problems").append(". Nothing was run.");
         return new CliException(ExitCodes.INVALID, out.toString());
     }

@@ -48,18 +48,21 @@ final class ShowCommand implements Callable<Integer> {
             cli.out().println("  inputs: " + run.inputs());
         }
         cli.out().println();
+        java.util.Set<Object> started = new java.util.HashSet<>();
         for (Map<String, Object> e : run.events()) {
+            // a step's name: label goes with its first line (started, or ended without starting)
+            String label = e.get("name") != null && started.add(e.get("step")) ? " (" + e.get("name") + ")" : "";
             String line = switch (String.valueOf(e.get("event"))) {
                 case "run-started" -> "== " + (Boolean.TRUE.equals(e.get("resumed")) ? "resumed" : "started") + " (pid " + e.get("pid") + ")"
                         + inputsChanged(e.get("inputs_changed"));
-                case "step-started" -> "▶ " + e.get("step") + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
+                case "step-started" -> "▶ " + e.get("step") + label + " attempt " + e.get("attempt") + "/" + e.get("of") + ": " + e.get("description");
                 case "step-log" -> "    " + e.get("step") + " │ " + e.get("line"); // parallel steps interleave
                 case "attempt-failed" -> "  ! attempt " + e.get("attempt") + " failed: " + e.get("message");
                 case "step-finished" -> ("succeeded".equals(e.get("outcome")) ? "✓ " : "• ")
-                        + e.get("step") + " " + e.get("outcome") + " in " + e.get("duration_ms") + " ms"
+                        + e.get("step") + label + " " + e.get("outcome") + " in " + e.get("duration_ms") + " ms"
                         + (e.get("message") != null ? ": " + e.get("message") : "")
                         + (e.get("outputs") instanceof Map<?, ?> m && !m.isEmpty() ? "\n    outputs: " + shorten(m) : "");
-                case "step-reused" -> "= " + e.get("step") + " kept from an earlier attempt (" + e.get("outcome") + ")";
+                case "step-reused" -> "= " + e.get("step") + label + " kept from an earlier attempt (" + e.get("outcome") + ")";
                 case "approval" -> "  approval for " + e.get("step") + ": " + (Boolean.TRUE.equals(e.get("approved")) ? "given" : "refused")
                         + (e.get("how") != null ? " (" + e.get("how") + ")" : "")
                         + (e.get("user") != null ? " by " + e.get("user") : "")

@@ -45,10 +45,19 @@ public final class Journal implements AutoCloseable {
         return new Journal(new FileOutputStream(file.toFile(), true), masker);
     }
 
-    /** Appends one event and forces it to disk. Fields are masked; insertion order is kept. */
-    public synchronized void append(String event, Map<String, Object> fields) {
+    /** Appends one event, timed now, and forces it to disk. Fields are masked; insertion order is kept. */
+    public void append(String event, Map<String, Object> fields) {
+        append(event, Instant.now(), fields);
+    }
+
+    /**
+     * Appends one event that happened at {@code time} (taken by the caller when it happened, not
+     * when this lock, held while another event is forced to disk, let it in: a step's bars and
+     * its duration are measured from the same instants).
+     */
+    public synchronized void append(String event, Instant time, Map<String, Object> fields) {
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("time", Instant.now().toString());
+        record.put("time", time.toString());
         record.put("event", event);
         fields.forEach((k, v) -> record.put(k, masker.redact(v)));
         try {

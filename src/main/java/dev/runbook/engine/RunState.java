@@ -36,6 +36,8 @@ final class RunState {
     final Map<String, RunResult.StepResult> results = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     /** the runbook's outputs, masked, once it succeeded */
     final Map<String, Object> outputs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** step id (as journaled) → its {@code name:} label, for the journal's step events */
+    final Map<String, String> stepNames = new java.util.concurrent.ConcurrentHashMap<>();
     /** resources steps keep open for later steps (port-forwards), closed when the invocation ends */
     final java.util.List<AutoCloseable> closeAtEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile boolean cancelled;

@@ -66,6 +66,7 @@ final class SectionRunner {
 
     /** Ends every step of a section that will not run, with the reason. */
     void skipAll(Invocation inv, Section section, StepEnd skipped) {
+        learnNames(inv, section);
         for (String id : inv.runbook().graph(section).steps()) {
             StepEnd end = recorder.record(inv.fullId(id), skipped);
             inv.scope().stepFinished(id, end.outcome().label(), Map.of());
@@ -78,6 +79,7 @@ final class SectionRunner {
      * @param problems      where a failed precondition's message goes
      */
     Outcome run(Invocation inv, Section section, List<Precondition> preconditions, List<String> problems) {
+        learnNames(inv, section);
         ValidRunbook valid = inv.runbook();
         Scope scope = inv.scope();
         StepGraph graph = valid.graph(section);
@@ -168,6 +170,16 @@ final class SectionRunner {
             }
         }
         return false;
+    }
+
+    /** The {@code name:} labels of a section's steps, for the journal's step events. */
+    private void learnNames(Invocation inv, Section section) {
+        for (String id : inv.runbook().graph(section).steps()) {
+            String name = inv.runbook().steps().get(id).step().name();
+            if (name != null) {
+                run.stepNames.put(inv.fullId(id), name);
+            }
+        }
     }
 
     /** Pending steps whose dependencies have all ended and that no undecided precondition holds back. */
@@ -290,8 +302,9 @@ final class SectionRunner {
         Step step = b.step();
         ValidRunbook called = b.called();
         Instant start = Instant.now();
-        run.journal.append("step-started", Map.of("step", fullId, "attempt", 1, "of", 1, "uses", step.uses(),
-                "description", "run " + step.uses()));
+        Map<String, Object> started = recorder.named(fullId);
+        started.putAll(Map.of("attempt", 1, "of", 1, "uses", step.uses(), "description", "run " + step.uses()));
+        run.journal.append("step-started", start, started);
         run.listener.stepStarted(fullId, "run the steps of " + step.uses(), 1, 1);
         Map<String, Object> plain = new LinkedHashMap<>();
         try {
@@ -300,17 +313,17 @@ final class SectionRunner {
                 plain.put(e.getKey(), v instanceof Secret s ? s.reveal() : v);
             }
         } catch (ExpressionException e) {
-            return recorder.record(fullId, StepEnd.failed("with: " + e.getMessage(), Duration.ZERO, 1, step.continueOnError()));
+            return ended(fullId, start, took -> StepEnd.failed("with: " + e.getMessage(), took, 1, step.continueOnError()));
         }
         Map<String, String> childSecrets;
         try {
             childSecrets = Secrets.resolve(called.runbook(), run.env, run.masker);
         } catch (InvalidRunbookException e) {
-            return recorder.record(fullId, StepEnd.failed(e.getMessage(), Duration.ZERO, 1, step.continueOnError()));
+            return ended(fullId, start, took -> StepEnd.failed(e.getMessage(), took, 1, step.continueOnError()));
         }
         Invocation.Bound bound = Invocation.bind(called, plain, childSecrets, run.context(), fullId + "/");
         if (!bound.problems().isEmpty()) {
-            return recorder.record(fullId, StepEnd.failed(bound.problems().get(0).format(), Duration.ZERO, 1,
+            return ended(fullId, start, took -> StepEnd.failed(bound.problems().get(0).format(), took, 1,
                     step.continueOnError()));
         }
         Lifecycle.Result result = calls.run(bound.invocation());
@@ -322,6 +335,13 @@ final class SectionRunner {
         }
         Map<String, Object> outputs = outcome.failure() ? Map.of() : result.outputs();
         run.masker.addAll(outputs);
-        return recorder.record(fullId, StepEnd.of(outcome, Duration.between(start, Instant.now()), message, outputs));
+        Outcome how = outcome;
+        return ended(fullId, start, took -> StepEnd.of(how, took, message, outputs));
+    }
+
+    /** Records a step that started at {@code start} and ends now: its duration and its bar are one span. */
+    private StepEnd ended(String fullId, Instant start, java.util.function.Function<Duration, StepEnd> end) {
+        Instant now = Instant.now();
+        return recorder.record(fullId, end.apply(Duration.between(start, now)), now);
     }
 }

@@ -56,13 +56,19 @@ final class StepExecution {
         }
         int attempts = step.retry().attempts();
         String lastError = null;
+        Instant ended = null; // when the last attempt ended
         for (int attempt = 1; attempt <= attempts; attempt++) {
             if (run.stops(cleanup)) {
                 lastError = run.stopReason(cleanup);
+                ended = null;
                 break;
             }
-            run.journal.append("step-started", Map.of("step", fullId, "attempt", attempt, "of", attempts,
-                    "uses", b.action().qualifiedName(), "description", description));
+            // the first attempt starts with the step (its parameters, its approval), so that its bar
+            // in the report and the step's duration are one span
+            Map<String, Object> started = recorder.named(fullId);
+            started.putAll(Map.of("attempt", attempt, "of", attempts, "uses", b.action().qualifiedName(),
+                    "description", description));
+            run.journal.append("step-started", attempt == 1 ? start : Instant.now(), started);
             run.listener.stepStarted(fullId, description, attempt, attempts);
             EngineStepContext context = new EngineStepContext(run, fullId, valid.runbook().file().getParent(), step.timeout());
             context.cleanup = cleanup;
@@ -80,16 +86,17 @@ final class StepExecution {
                 Thread.interrupted(); // a watchdog that fired just after success must not leak into the next attempt
                 OutputContract.Checked checked = OutputContract.check(b.action().qualifiedName(), b.action().action(),
                         outputs == null ? Map.of() : outputs.asMap());
+                Instant end = Instant.now();
                 if (checked instanceof OutputContract.Undeclared bug) {
-                    return recorder.executorBug(fullId, Duration.between(start, Instant.now()), attempt, bug.message());
+                    return recorder.executorBug(fullId, Duration.between(start, end), attempt, bug.message(), end);
                 }
                 Map<String, Object> values = ((OutputContract.Accepted) checked).values();
                 run.masker.addAll(values);
                 // secret outputs are not stored, and a port-forward dies with its run: such a step
                 // must run again on resume rather than be reused
                 boolean rerunOnResume = values.values().stream().anyMatch(v -> v instanceof Secret) || context.keepsResources;
-                return recorder.record(fullId, StepEnd.succeeded(Duration.between(start, Instant.now()), attempt, values,
-                        rerunOnResume));
+                return recorder.record(fullId, StepEnd.succeeded(Duration.between(start, end), attempt, values,
+                        rerunOnResume), end);
             } catch (StepFailure f) {
                 retryable = f.retryable();
                 lastError = f.getMessage();
@@ -109,19 +116,23 @@ final class StepExecution {
                 cancel(watchdog);
                 Thread.interrupted();
             }
+            ended = Instant.now();
             lastError = run.masker.mask(lastError);
-            run.journal.append("attempt-failed", Map.of("step", fullId, "attempt", attempt, "message", lastError));
+            run.journal.append("attempt-failed", ended, Map.of("step", fullId, "attempt", attempt, "message", lastError));
             if (run.stops(cleanup) || !retryable || attempt == attempts) {
                 break;
             }
             run.listener.stepLog(fullId, "warn", "attempt " + attempt + " of " + attempts + " failed: " + lastError);
             if (!sleep(step.retry().delayBefore(attempt + 1), cleanup)) {
+                ended = null;
                 break;
             }
         }
-        Duration took = Duration.between(start, Instant.now());
+        // the step ends with its last attempt, unless it was stopped while it waited to try again
+        Instant end = ended != null ? ended : Instant.now();
+        Duration took = Duration.between(start, end);
         return recorder.record(fullId, run.stops(cleanup) ? StepEnd.cancelled(lastError, took, attempts)
-                : StepEnd.failed(lastError, took, attempts, step.continueOnError()));
+                : StepEnd.failed(lastError, took, attempts, step.continueOnError()), end);
     }
 
     /**

@@ -15,8 +15,7 @@ final class StepRecorder {
 
     /** A step done in an earlier invocation of this run (resume): kept with its outputs. */
     StepEnd reuse(String fullId, RunHistory.StepRecord before) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("step", fullId);
+        Map<String, Object> fields = named(fullId);
         fields.put("outcome", before.outcome().label());
         fields.put("outputs", before.outputs());
         run.journal.append("step-reused", fields);
@@ -26,18 +25,33 @@ final class StepRecorder {
         return new StepEnd(before.outcome(), Duration.ZERO, 0, message, before.outputs(), false, false);
     }
 
+    /** The fields a step's event starts with: its id and, when it has one, its {@code name:} label. */
+    Map<String, Object> named(String fullId) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("step", fullId);
+        String name = run.stepNames.get(fullId);
+        if (name != null) {
+            fields.put("name", name);
+        }
+        return fields;
+    }
+
     /** The step failed because its executor broke the SPI's contract: the run reports an internal error. */
-    StepEnd executorBug(String fullId, Duration took, int attempts, String message) {
-        StepEnd end = record(fullId, StepEnd.failed(message, took, attempts, false));
+    StepEnd executorBug(String fullId, Duration took, int attempts, String message, java.time.Instant at) {
+        StepEnd end = record(fullId, StepEnd.failed(message, took, attempts, false), at);
         run.results.computeIfPresent(fullId, (id, result) -> result.asExecutorBug());
         return end;
     }
 
-    /** Journals, keeps and reports one ending; returns it with its message masked. */
+    /** Journals, keeps and reports one ending, now (a step that ended without running); returns it with its message masked. */
     StepEnd record(String fullId, StepEnd end) {
+        return record(fullId, end, java.time.Instant.now());
+    }
+
+    /** The same, for a step that ended at {@code at}: its start plus {@code end.took()}. */
+    StepEnd record(String fullId, StepEnd end, java.time.Instant at) {
         String masked = run.masker.mask(end.message());
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("step", fullId);
+        Map<String, Object> fields = named(fullId);
         fields.put("outcome", end.outcome().label());
         fields.put("attempts", end.attempts());
         fields.put("duration_ms", end.took().toMillis());
@@ -48,7 +62,7 @@ final class StepRecorder {
         if (end.rerunOnResume()) {
             fields.put("rerun_on_resume", true);
         }
-        run.journal.append("step-finished", fields);
+        run.journal.append("step-finished", at, fields);
         run.results.put(fullId, new RunResult.StepResult(fullId, end.outcome(), end.took(), end.attempts(), masked, false,
                 end.notApproved()));
         run.listener.stepFinished(fullId, end.outcome(), end.took(), masked);

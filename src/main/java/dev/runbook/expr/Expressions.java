@@ -111,7 +111,7 @@ public final class Expressions {
      */
     public static final class Compiled {
         private final String text;
-        private final CelAbstractSyntaxTree ast;
+        final CelAbstractSyntaxTree ast;
         private final Set<String> references;
         private final boolean secret;
         private final Set<String> steps;
@@ -218,6 +218,79 @@ public final class Expressions {
         }
     }
 
+    /**
+     * An expression evaluated as far as the values known now allow (planning: outputs of steps
+     * that have not run, secrets, inputs a caller knows only at run time are unknown).
+     * {@link Known}: its value. {@link Pieces}: what is left, in order: text known now (String)
+     * and the sub-expressions that wait for unknown values ({@link Compiled}); joined as text
+     * they are the value.
+     */
+    public sealed interface Partial permits Known, Pieces {
+    }
+
+    public record Known(Object value) implements Partial {
+    }
+
+    public record Pieces(List<Object> parts) implements Partial {
+        public Pieces {
+            parts = List.copyOf(parts);
+        }
+    }
+
+    private static final dev.cel.parser.CelUnparser UNPARSER = dev.cel.parser.CelUnparserFactory.newUnparser();
+
+    /**
+     * Evaluates what can be evaluated with the values {@code scope} knows: a conditional whose
+     * condition is known takes its branch; text joined with {@code +} keeps its known parts;
+     * anything else that reads an unknown value is left whole.
+     */
+    public Partial partial(Compiled c, Scope scope) {
+        return partial(c, c.ast.getExpr(), c.ast, scope, false);
+    }
+
+    private Partial partial(Compiled whole, CelExpr e, CelAbstractSyntaxTree ast, Scope scope, boolean asText) {
+        Compiled c = whole;
+        if (e != ast.getExpr()) {
+            try {
+                c = compile(UNPARSER.unparse(CelAbstractSyntaxTree.newParsedAst(e, ast.getSource())));
+            } catch (ExpressionException | RuntimeException ex) {
+                return new Pieces(List.of(whole)); // cannot take it apart: it stays as written
+            }
+        }
+        if (c.references().stream().allMatch(scope::known)) {
+            try {
+                return new Known(evaluate(c, scope, scope.status()));
+            } catch (ExpressionException ex) {
+                return new Pieces(List.of(c)); // decided at run time, where the error is reported
+            }
+        }
+        if (e.getKind() == ExprKind.Kind.CALL) {
+            CelExpr.CelCall call = e.call();
+            List<CelExpr> args = call.args();
+            if (call.function().equals("_?_:_") && args.size() == 3) {
+                Partial condition = partial(whole, args.get(0), ast, scope, false);
+                if (condition instanceof Known k && k.value() instanceof Boolean b) {
+                    return partial(whole, args.get(b ? 1 : 2), ast, scope, asText);
+                }
+            } else if (call.function().equals("_+_") && args.size() == 2
+                    && ast.getType(e.id()).map(t -> t.equals(SimpleType.STRING)).orElse(false)) {
+                List<Object> parts = new ArrayList<>();
+                for (CelExpr arg : args) {
+                    Partial p = partial(whole, arg, ast, scope, true);
+                    if (p instanceof Known k) {
+                        parts.add(Evaluator.text(k.value()));
+                    } else {
+                        parts.addAll(((Pieces) p).parts());
+                    }
+                }
+                return new Pieces(parts);
+            } else if (asText && call.function().equals("string") && call.target().isEmpty() && args.size() == 1) {
+                return partial(whole, args.get(0), ast, scope, true); // in text, string(x) reads as x
+            }
+        }
+        return new Pieces(List.of(c));
+    }
+
     /** Whether anything failed or was cancelled so far, for the status functions. */
     public record RunStatus(boolean failed, boolean cancelled) {
         public static final RunStatus OK = new RunStatus(false, false);
@@ -319,6 +392,16 @@ public final class Expressions {
             }
         }
         return null;
+    }
+
+    private static final java.util.regex.Pattern CEL_STEP_REF = java.util.regex.Pattern.compile(
+            "\\bsteps\\.([A-Za-z0-9_]+)(\\.outputs\\.([A-Za-z0-9_]+))?");
+
+    /** An expression's text as the runbook writes it: {@code steps.find_backup.outputs.age_seconds} → {@code steps.find-backup.outputs.age-seconds}. */
+    public String asWritten(String celText) {
+        return CEL_STEP_REF.matcher(celText).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                "steps." + declarations.stepId(m.group(1))
+                        + (m.group(2) == null ? "" : ".outputs." + declarations.outputName(m.group(1), m.group(3)))));
     }
 
     /** A name as the user wrote it (CEL sees find_backup where the runbook says find-backup). */

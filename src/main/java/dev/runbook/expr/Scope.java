@@ -24,6 +24,7 @@ public final class Scope implements CelVariableResolver {
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
     private final Map<String, String> statuses = new HashMap<>();
     private Expressions.RunStatus status = Expressions.RunStatus.OK;
+    private String within; // the calling step of a called runbook's invocation, or null
 
     public Scope(Map<String, Object> inputs, Map<String, String> secrets, Map<String, String> env,
                  String runId, Instant started, String target) {
@@ -33,6 +34,20 @@ public final class Scope implements CelVariableResolver {
         this.runId = runId;
         this.started = started;
         this.target = target;
+    }
+
+    /**
+     * Names the step that calls this runbook ({@code load}, or {@code load/inner} when nested),
+     * so values a plan shows as known only at run time say whose steps they wait for.
+     */
+    public Scope within(String callingStep) {
+        this.within = callingStep;
+        return this;
+    }
+
+    /** The calling step of a called runbook, or null at the top level. */
+    public String within() {
+        return within;
     }
 
     /** Records a finished step so later expressions can read it. */

@@ -49,7 +49,8 @@ public record Invocation(ValidRunbook runbook, Scope scope, String prefix) {
     public static Invocation of(ValidRunbook runbook, Map<String, Object> inputs, Map<String, String> secrets,
                                 Context context, String prefix) {
         Scope scope = new Scope(new LinkedHashMap<>(inputs), secrets, context.env(), context.runId(),
-                context.started(), context.target().kind());
+                context.started(), context.target().kind())
+                .within(prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1));
         return new Invocation(runbook, scope, prefix);
     }
 

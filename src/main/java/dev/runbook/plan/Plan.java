@@ -60,11 +60,17 @@ public record Plan(int format, String runbook, String file, String sourceSha256,
      * @param calls        the steps of a called runbook, or empty
      * @param probe        what {@code --refresh} found, or null
      * @param probeProblem why the {@code --refresh} probe failed, or null (also listed in problems)
+     * @param problems     what the step needs that cannot be resolved now (no Compose project, a
+     *                     kubeconfig that does not exist); also in the plan's problems when the step runs
      */
     public record PlannedStep(String id, String name, String uses, String description, Map<String, String> params,
                               List<String> touches, List<String> needs, String condition, String decision, int attempts,
                               String retryDelay, String backoff, String timeout, boolean continueOnError,
                               boolean destructive, boolean needsApproval, List<PlannedSection> calls, String probe,
-                              String probeProblem) {
+                              String probeProblem, List<String> problems) {
+
+        public PlannedStep {
+            problems = problems == null ? List.of() : List.copyOf(problems); // a plan saved before this key
+        }
     }
 }

@@ -92,17 +92,20 @@ public final class PlanText {
         return out.toString();
     }
 
-    /** Every declared input: its value and where it came from; the ones not set with their descriptions. */
     private static void inputs(StringBuilder out, Plan plan) {
-        if (plan.inputHelp().isEmpty()) {
-            return;
+        if (!plan.inputHelp().isEmpty()) {
+            out.append('\n').append(inputs(plan.inputHelp()));
         }
-        out.append("\nInputs (give or change one with --input NAME=VALUE)\n");
-        int width = plan.inputHelp().stream().mapToInt(i -> i.name().length()).max().orElse(0);
-        for (Plan.PlannedInput i : plan.inputHelp()) {
+    }
+
+    /** Every declared input: its value and where it came from, with its description; the ones not set say whether they must be. */
+    public static String inputs(List<Plan.PlannedInput> inputs) {
+        StringBuilder out = new StringBuilder("Inputs (give or change one with --input NAME=VALUE)\n");
+        int width = inputs.stream().mapToInt(i -> i.name().length()).max().orElse(0);
+        for (Plan.PlannedInput i : inputs) {
             out.append("  ").append(i.name()).append(" ".repeat(width - i.name().length()));
             if (i.value() == null) {
-                out.append("  (not set, optional)");
+                out.append(i.required() ? "  (not set, required)" : "  (not set, optional)");
             } else {
                 out.append(" = ").append(i.value().isEmpty() ? "\"\"" : i.value()).append("  (").append(i.source()).append(')');
             }
@@ -111,6 +114,7 @@ public final class PlanText {
             }
             out.append('\n');
         }
+        return out.toString();
     }
 
     private static void section(StringBuilder out, Plan.PlannedSection s, String indent, int[] counter) {
@@ -139,6 +143,11 @@ public final class PlanText {
                 }
                 for (String t : p.touches()) {
                     out.append(sub).append("touches: ").append(t).append('\n');
+                }
+                if (!p.decision().startsWith("skipped")) { // a skipped step needs nothing resolved
+                    for (String problem : p.problems()) {
+                        out.append(sub).append(p.decision().equals("runs") ? "✗ " : "! ").append(problem).append('\n');
+                    }
                 }
                 if (!p.params().isEmpty()) {
                     out.append(sub).append("with: ").append(params(p.params())).append('\n');

@@ -17,6 +17,7 @@ import dev.runbook.spi.Deferred;
 import dev.runbook.spi.Durations;
 import dev.runbook.spi.ParamSpec;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Resolved;
 import dev.runbook.spi.Secret;
 import dev.runbook.spi.Sha256;
 import dev.runbook.spi.StepContext;
@@ -71,11 +72,13 @@ public final class Planner {
         Instant now = Instant.now();
         Invocation.Context context = new Invocation.Context(env, "(planned)", now, target);
         Invocation.Bound bound = Invocation.bind(valid, givenInputs, null, context, "");
-        if (!bound.problems().isEmpty()) {
-            throw new InvalidRunbookException(bound.problems());
-        }
         Invocation top = bound.invocation();
         Runbook rb = valid.runbook();
+        Map<String, Object> shownInputs = new LinkedHashMap<>();
+        top.scope().inputs().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
+        if (!bound.problems().isEmpty()) {
+            throw new InputsNotBound(bound.problems(), inputHelp(rb, givenInputs, shownInputs));
+        }
         Findings found = new Findings();
         secretWarnings(rb, found.warnings);
         List<Plan.PlannedSection> sections = sections(top, found, context);
@@ -89,8 +92,6 @@ public final class Planner {
         }
         List<String> problems = new ArrayList<>(checkProblems);
         problems.addAll(found.problems);
-        Map<String, Object> shownInputs = new LinkedHashMap<>();
-        top.scope().inputs().forEach((k, v) -> shownInputs.put(k, v instanceof java.time.Duration d ? Durations.literal(d) : v));
         return new Plan(Plan.FORMAT, rb.name(), rb.file().toString(), sourceHash(valid), shownInputs,
                 inputHelp(rb, givenInputs, shownInputs), target.kind(),
                 rb.deadline() == null ? null : Durations.literal(rb.deadline()), problems, List.copyOf(found.touches),
@@ -142,25 +143,33 @@ public final class Planner {
         String probe = null;
         String probeProblem = null;
         List<String> touches = List.of();
+        List<String> problems = List.of();
         List<Plan.PlannedSection> calls = List.of();
         String decision = decision(valid, step, scope, found.warnings);
         if (b.action() != null) {
             Params params = Params.of(resolved);
-            description = b.action().action().describe(params, target);
+            Resolved where = resolve(b, params, target, valid, prefix + step.id());
+            // describe is pure: what the plan resolved (the compose project, the namespace) is given to it as data
+            description = b.action().action().describe(where.fill(params), target);
             destructive = b.action().action().destructive(params);
             approval = b.action().action().needsApproval(params);
-            touches = touches(b, params, target, valid, prefix + step.id());
+            touches = where.touches();
+            problems = where.problems();
+            String label = "step " + prefix + step.id() + (step.name() != null ? " (" + step.name() + ")" : "");
+            if (decision.equals("runs")) {
+                problems.forEach(p -> found.problems.add(label + ": " + p));
+            } else if (!decision.startsWith("skipped")) {
+                problems.forEach(p -> found.warnings.add(label + ", if it runs: " + p));
+            }
             if (!decision.startsWith("skipped")) {
-                // a called runbook's lines that wait for its inputs repeat what its caller's step names
-                touches.stream().filter(t -> prefix.isEmpty() || !t.contains("⟨from inputs.")).forEach(found.touches::add);
+                touches.forEach(found.touches::add);
             }
             if (probeContext != null && !decision.startsWith("skipped")) {
                 Probed p = probe(b, params, prefix + step.id());
                 probe = p.line();
                 probeProblem = p.problem();
                 if (p.problem() != null && decision.equals("runs")) {
-                    found.problems.add("step " + prefix + step.id() + (step.name() != null ? " (" + step.name() + ")" : "")
-                            + ": " + p.problem());
+                    found.problems.add(label + ": " + p.problem());
                     if (prefix.isEmpty()) {
                         found.failedProbes.add(step.id());
                     }
@@ -177,16 +186,16 @@ public final class Planner {
                 graph.dependenciesOf(step.id()).stream().map(d -> prefix + d).toList(), step.condition(),
                 decision, r.attempts(), Durations.literal(r.delay()),
                 r.backoff().name().toLowerCase(Locale.ROOT), step.timeout() == null ? null : Durations.literal(step.timeout()),
-                step.continueOnError(), destructive, approval, calls, probe, probeProblem);
+                step.continueOnError(), destructive, approval, calls, probe, probeProblem, problems);
     }
 
-    /** What the step's executor says it will touch; a failure to tell is shown, never fatal. */
-    private List<String> touches(BoundStep b, Params params, Target target, ValidRunbook valid, String id) {
+    /** Where the step's executor says it acts; a failure to tell is shown, never fatal. */
+    private Resolved resolve(BoundStep b, Params params, Target target, ValidRunbook valid, String id) {
         try {
-            return List.copyOf(b.action().executor().touches(b.action().action(), params,
-                    new PlanningContext(id, target, valid.runbook().file().toAbsolutePath().getParent(), env)));
+            return b.action().executor().resolve(b.action().action(), params,
+                    new PlanningContext(id, target, valid.runbook().file().toAbsolutePath().getParent(), env));
         } catch (RuntimeException e) {
-            return List.of("cannot tell what " + b.action().qualifiedName() + " touches: " + e.getMessage());
+            return Resolved.touching(List.of("cannot tell what " + b.action().qualifiedName() + " touches: " + e.getMessage()));
         }
     }
 

@@ -36,7 +36,7 @@ public final class HtmlReport {
             table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #dde;padding:3px 8px;text-align:left;vertical-align:top}
             th{background:#f1f3f8}details{margin:6px 0;border:1px solid #dde;border-radius:4px;padding:4px 8px}
             summary{cursor:pointer;font-weight:600}pre{background:#f6f7fa;padding:8px;overflow:auto;font-size:12px;margin:6px 0}
-            .muted{color:#778}.legend span{margin-right:10px;padding:1px 6px;border-radius:3px;color:#fff;font-size:11px}
+            .muted{color:#778}.name{font-weight:400}.legend span{margin-right:10px;padding:1px 6px;border-radius:3px;color:#fff;font-size:11px}
             """;
 
     private HtmlReport() {
@@ -144,7 +144,7 @@ public final class HtmlReport {
                 double left = pct(Duration.between(start, aFrom).toMillis(), spanMs);
                 double width = Math.max(MIN_BAR_PCT, pct(Duration.between(aFrom, aTo).toMillis(), spanMs));
                 String outcome = a.outcome() == null ? "running" : a.outcome();
-                String title = s.id() + " attempt " + a.number() + "/" + a.of() + ": " + outcome + ", "
+                String title = s.id() + (s.name() != null ? " (" + s.name() + ")" : "") + " attempt " + a.number() + "/" + a.of() + ": " + outcome + ", "
                         + Durations.format(Duration.between(aFrom, aTo)) + " from " + a.started()
                         + (a.message() != null ? " — " + a.message() : "");
                 lanes.get(lane).append("<div class=\"bar outcome-").append(cls(outcome)).append("\" data-step=\"")
@@ -195,10 +195,12 @@ public final class HtmlReport {
         String outcome = s.outcome() == null ? "did not end" : s.outcome();
         out.append("<details class=\"step\" id=\"step-").append(esc(s.id())).append("\"><summary><span class=\"status outcome-")
                 .append(cls(s.outcome() == null ? "interrupted" : s.outcome())).append("\">").append(esc(outcome)).append("</span> ")
-                .append(esc(s.id())).append(s.uses() == null ? "" : " <span class=\"muted\">[" + esc(s.uses()) + "]</span>")
+                .append(esc(s.id())).append(s.name() == null ? "" : " <span class=\"name\">" + esc(s.name()) + "</span>")
+                .append(s.uses() == null ? "" : " <span class=\"muted\">[" + esc(s.uses()) + "]</span>")
                 .append(s.durationMs() == null ? "" : " in " + esc(Durations.format(Duration.ofMillis(s.durationMs()))))
                 .append(", ").append(s.attempts().size()).append(s.attempts().size() == 1 ? " attempt" : " attempts")
-                .append(s.logs().isEmpty() ? "" : ", " + s.logs().size() + " log lines").append("</summary>\n");
+                .append(s.logs().isEmpty() ? "" : ", " + s.logs().size() + (s.logs().size() == 1 ? " log line" : " log lines"))
+                .append("</summary>\n");
         if (s.description() != null) {
             out.append("<p>").append(esc(s.description())).append("</p>");
         }

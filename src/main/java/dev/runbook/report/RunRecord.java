@@ -33,11 +33,15 @@ public record RunRecord(int format, Run run, Map<String, Object> inputs, List<Ch
     /**
      * One step across every invocation of the run.
      *
+     * @param name     the step's {@code name:} label, or null
+     * @param started  when its first attempt started (with the step: its parameters and approval), or null
+     * @param durationMs from {@code started} to its end (its last attempt's end, unless it was stopped
+     *                 while waiting to try again)
      * @param outcome  succeeded, skipped, failed, failed-ignored, cancelled, or null if it never ended
      * @param reused   whether a resume kept an earlier result instead of running it again
      * @param logs     the lines the step wrote, in order (its tools' output and its notes)
      */
-    public record StepRun(String id, String uses, String description, String outcome, String message, boolean reused,
+    public record StepRun(String id, String name, String uses, String description, String outcome, String message, boolean reused,
                           String started, String finished, Long durationMs, List<Attempt> attempts,
                           Map<String, Object> outputs, List<LogLine> logs) {
     }

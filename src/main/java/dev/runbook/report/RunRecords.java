@@ -18,6 +18,7 @@ public final class RunRecords {
     /** A step being assembled while the events are read. */
     private static final class Building {
         final String id;
+        String name;
         String uses;
         String description;
         String outcome;
@@ -57,6 +58,9 @@ public final class RunRecords {
             String time = text(e.get("time"));
             String stepId = text(e.get("step"));
             Building step = stepId == null ? null : steps.computeIfAbsent(stepId, Building::new);
+            if (step != null && e.get("name") != null) {
+                step.name = text(e.get("name"));
+            }
             switch (String.valueOf(e.get("event"))) {
                 case "run-started" -> {
                     if (e.get("inputs_changed") instanceof Map<?, ?> changed) {
@@ -110,7 +114,7 @@ public final class RunRecords {
         for (Building b : steps.values()) {
             b.close(null, null, null); // still running when the journal ends (the process died)
             String started = b.attempts.isEmpty() ? null : b.attempts.get(0).started();
-            stepRuns.add(new RunRecord.StepRun(b.id, b.uses, b.description, b.outcome, b.message, b.reused, started,
+            stepRuns.add(new RunRecord.StepRun(b.id, b.name, b.uses, b.description, b.outcome, b.message, b.reused, started,
                     b.finished, b.durationMs, List.copyOf(b.attempts), b.outputs, List.copyOf(b.logs)));
         }
         Long duration = finished == null || summary.started() == null ? null

@@ -30,13 +30,24 @@ public interface Executor {
     }
 
     /**
-     * What one step of this executor will touch, named concretely for the plan: the Compose
-     * project and files, the Kubernetes context, server and namespace, the database host, port
-     * and name, the bucket and key prefix. Must not connect or change anything; may read local
-     * configuration (a kubeconfig) through the context. Values known only at run time are
-     * shown with {@link Params#display}.
+     * What one step of this executor will touch, named concretely for the plan: the database
+     * host, port and name, the bucket and key prefix. Must not connect or change anything.
+     * Values known only at run time are shown with {@link Params#display}. Executors whose
+     * target must be resolved (Compose, Kubernetes) implement {@link #resolve} instead.
      */
     default List<String> touches(Action action, Params params, StepContext context) {
         return List.of();
+    }
+
+    /**
+     * Where one step of this executor acts, for the plan: what it touches ({@link #touches} by
+     * default), the values of the settings it leaves out as resolved from the target and local
+     * configuration (the Compose project; the Kubernetes context and namespace, from the target,
+     * else the kubeconfig), which the plan passes to {@link Action#describe} as parameters, and
+     * what cannot be resolved. Must not connect or change anything; may read local
+     * configuration (a kubeconfig, compose files' existence) through the context.
+     */
+    default Resolved resolve(Action action, Params params, StepContext context) {
+        return Resolved.touching(touches(action, params, context));
     }
 }

@@ -192,7 +192,7 @@ public final class Params {
 
     /**
      * The value as it may be shown to people: secrets masked, run-time values as
-     * {@code <steps.x.outputs.y>}, nested lists and maps rendered with the same rules.
+     * {@code ⟨from steps.x.outputs.y⟩}, nested lists and maps rendered with the same rules.
      */
     public String display(String name) {
         return display(values.get(name));

@@ -83,23 +83,31 @@ class PlanRefreshTest {
         Files.writeString(dir.resolve("docker-compose.yml"), "services: {}\n");
         project = Long.toHexString(System.nanoTime());
         Files.writeString(dir.resolve("refresh.yaml"), RUNBOOK.formatted(project));
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
+        Path kubeconfig = writeKubeconfig(dir.resolve("kubeconfig"), "https://k8s.prod.example:6443", "");
+        cli = new CliRunner(dir, Map.of("KUBECONFIG", kubeconfig.toString(), "PGPASSWORD", "pg-Secret-77"));
+    }
+
+    /**
+     * A kubeconfig whose current context prod-eu names {@code server}; its user's credential
+     * plugin would fail if anything ran it (the plan must not).
+     */
+    static Path writeKubeconfig(Path file, String server, String contextNamespace) throws IOException {
+        Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
                 current-context: prod-eu
                 clusters:
                   - name: prod-cluster
-                    cluster: { server: "https://k8s.prod.example:6443" }
+                    cluster: { server: "%s" }
                 contexts:
                   - name: prod-eu
-                    context: { cluster: prod-cluster, user: ops }
+                    context: { cluster: prod-cluster, user: ops%s }
                 users:
                   - name: ops
                     user:
                       exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: /bin/false-never-run }
-                """);
-        cli = new CliRunner(dir, Map.of("KUBECONFIG", kubeconfig.toString(), "PGPASSWORD", "pg-Secret-77"));
+                """.formatted(server, contextNamespace.isEmpty() ? "" : ", namespace: " + contextNamespace));
+        return file;
     }
 
     private void backupTaken(Instant when) throws IOException {
@@ -187,11 +195,59 @@ class PlanRefreshTest {
     }
 
     @Test
+    void aMissingRequiredInputListsEveryInputWithItsDescription() {
+        CliRunner.Result r = cli.run("plan", "refresh.yaml");
+        assertEquals(ExitCodes.INVALID, r.code(), r.toString());
+        String err = r.err();
+        assertTrue(err.contains("input 'location' is required (where the backups are)"), err);
+        assertTrue(err.contains("Inputs (give or change one with --input NAME=VALUE)\n"
+                + "  location  (not set, required)  where the backups are\n"
+                + "  max_age  = 26h  (default)  the newest backup must be younger than this\n"
+                + "  note     = \"\"  (default)  an optional remark for the journal\n"), "the optional inputs too:\n" + err);
+        assertTrue(err.indexOf("Inputs (") < err.indexOf("cannot plan refresh-check: 1 problem"), err);
+    }
+
+    @Test
     void kubernetesContextServerAndNamespaceComeFromTheKubeconfigWithoutConnecting() {
         CliRunner.Result r = cli.run("plan", "refresh.yaml", "--target", "kubernetes", "--input", "location=" + backups.toUri());
         assertEquals(ExitCodes.OK, r.code(), r.toString());
         assertTrue(r.out().contains("Kubernetes context prod-eu (server https://k8s.prod.example:6443, kubeconfig "
                 + dir.resolve("kubeconfig") + "), namespace shop-ns"), r.out());
+    }
+
+    @Test
+    void stepDescriptionsNameTheResolvedProjectAndNamespace() {
+        CliRunner.Result compose = cli.run("plan", "refresh.yaml", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.OK, compose.code(), compose.toString());
+        assertTrue(compose.out().contains("start all services (detached) in compose project shop-" + project), compose.out());
+        assertFalse(compose.out().contains("the target's compose project"), compose.out());
+        CliRunner.Result kube = cli.run("plan", "refresh.yaml", "--target", "kubernetes", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.OK, kube.code(), kube.toString());
+        assertTrue(kube.out().contains("scale deployment/api in namespace shop-ns (context prod-eu) to 1 replica"), kube.out());
+        assertFalse(kube.out().contains("the target's namespace"), kube.out());
+    }
+
+    @Test
+    void aTargetThatCannotBeResolvedForAStepThatRunsIsAProblemNotATouch() throws IOException {
+        // kubernetes: the kubeconfig named by $KUBECONFIG is gone
+        CliRunner gone = new CliRunner(dir, Map.of("KUBECONFIG", dir.resolve("no-such-kubeconfig").toString()));
+        CliRunner.Result kube = gone.run("plan", "refresh.yaml", "--target", "kubernetes", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.PLAN_PROBLEMS, kube.code(), kube.toString());
+        String problems = kube.out().substring(kube.out().indexOf("Problems found"), kube.out().indexOf("Touches"));
+        assertTrue(problems.contains("✗ step scale: KUBECONFIG is set but none of its files exists"), kube.out());
+        String touches = kube.out().substring(kube.out().indexOf("Touches"), kube.out().indexOf("Inputs"));
+        assertFalse(touches.contains("KUBECONFIG") || touches.contains("Kubernetes"), touches);
+        // the same kubeconfig on compose: the kubectl step is skipped, so nothing is wrong
+        CliRunner.Result compose = gone.run("plan", "refresh.yaml", "--input", "location=" + backups.toUri());
+        assertEquals(ExitCodes.OK, compose.code(), compose.toString());
+        // compose: the target's compose file does not exist
+        Files.delete(dir.resolve("docker-compose.yml"));
+        CliRunner.Result noFile = cli.run("plan", "refresh.yaml", "--input", "location=" + backups.toUri(), "--format", "json");
+        assertEquals(ExitCodes.PLAN_PROBLEMS, noFile.code(), noFile.toString());
+        JsonNode plan = JSON.readTree(noFile.out());
+        assertTrue(plan.get("problems").get(0).asText().startsWith("step up: compose file " + dir.resolve("docker-compose.yml")
+                + " does not exist"), noFile.out());
+        assertFalse(plan.get("touches").toString().contains("Docker Compose"), noFile.out());
     }
 
     @Test

@@ -64,6 +64,8 @@ class ShowAndReportTest {
         assertEquals("failed", left.get("attempts").get(0).get("outcome").asText());
         assertEquals("succeeded", left.get("attempts").get(1).get("outcome").asText());
         JsonNode start = step(doc, "start");
+        assertEquals("Say go (with the token)", start.get("name").asText(), "the step's name: label");
+        assertTrue(step(doc, "left").get("name").isNull(), "a step without a label");
         assertTrue(start.get("logs").toString().contains("***"), "the logged secret is masked: " + start.get("logs"));
         assertTrue(step(doc, "right-log").get("logs").toString().contains("right says"), doc.toPrettyString());
         assertFalse(start.get("logs").toString().contains("right says"), "logs are attributed to their own step");
@@ -74,11 +76,34 @@ class ShowAndReportTest {
     }
 
     @Test
+    void eachStepsBarsSpanExactlyItsRecordedDuration() throws IOException {
+        JsonNode doc = JSON.readTree(cli.run("show", runId, "--json").out());
+        int checked = 0;
+        for (JsonNode step : doc.get("steps")) {
+            JsonNode attempts = step.get("attempts");
+            if (attempts.isEmpty()) {
+                continue;
+            }
+            java.time.Instant from = java.time.Instant.parse(attempts.get(0).get("started").asText());
+            java.time.Instant to = java.time.Instant.parse(attempts.get(attempts.size() - 1).get("finished").asText());
+            assertEquals(step.get("durationMs").asLong(), java.time.Duration.between(from, to).toMillis(),
+                    "step " + step.get("id") + ": its duration is the time from its first attempt's start to its end\n"
+                            + step.toPrettyString());
+            assertEquals(step.get("started").asText(), attempts.get(0).get("started").asText());
+            assertEquals(step.get("finished").asText(), attempts.get(attempts.size() - 1).get("finished").asText());
+            checked++;
+        }
+        assertEquals(5, checked, doc.toPrettyString());
+    }
+
+    @Test
     void textShowKeepsTheStepOfEveryLogLine() {
         CliRunner.Result r = cli.run("show", runId);
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("right-log │ echo: right says <b>hi</b>"), r.out());
         assertTrue(r.out().contains("start │ echo: go"), r.out());
+        assertTrue(r.out().contains("▶ start (Say go (with the token)) attempt 1/1: echo go"), "the name: label:\n" + r.out());
+        assertTrue(r.out().contains("▶ left attempt 1/3"), r.out());
         assertFalse(r.out().contains(TOKEN), r.out());
     }
 
@@ -114,8 +139,27 @@ class ShowAndReportTest {
         assertEquals(6, count(html, "class=\"bar "), html);
         assertTrue(html.contains("data-step=\"left\" data-attempt=\"1\" data-outcome=\"failed\""), html);
         assertTrue(html.contains("<details class=\"step\" id=\"step-start\">"), html);
+        assertTrue(html.contains("wipe <span class=\"name\">Wipe the &lt;scratch&gt; database</span>"), "the name: label, escaped:\n" + html);
+        assertTrue(html.contains("title=\"wipe (Wipe the &lt;scratch&gt; database) attempt 1/1: succeeded"), html);
+        assertTrue(html.contains(", 1 attempt, 1 log line</summary>"), html);
+        assertFalse(html.contains(" 1 log lines"), html);
         assertTrue(html.contains("id=\"deadline\""), "the deadline is named");
         assertTrue(html.contains("<tr class=\"approval\"><td>wipe</td><td>approved</td>"), html);
+    }
+
+    @Test
+    void reportFindsTheRunLikeShowDoes() throws IOException {
+        // README: `runbook report last`; a unique prefix of a run id works as for `show`
+        CliRunner.Result last = cli.run("report", "last", "--out", "last.html");
+        assertEquals(0, last.code(), last.toString());
+        assertTrue(last.out().contains("report of run " + runId), last.out());
+        assertTrue(Files.readString(dir.resolve("last.html")).contains(runId));
+        CliRunner.Result prefix = cli.run("report", runId.substring(0, 12), "--out", "prefix.html");
+        assertEquals(0, prefix.code(), prefix.toString());
+        assertTrue(prefix.out().contains("report of run " + runId), prefix.out());
+        CliRunner.Result defaultName = cli.run("report", "last");
+        assertEquals(0, defaultName.code(), defaultName.toString());
+        assertTrue(Files.exists(dir.resolve("runbook-report-" + runId + ".html")), defaultName.toString());
     }
 
     @Test

@@ -150,6 +150,52 @@ class EvaluatorTest {
         assertEquals(Boolean.FALSE, evaluator.condition("inputs.count > 5", plan));
     }
 
+    @Test
+    void aConditionalWhoseConditionIsKnownAtPlanTimeTakesItsBranch() throws Exception {
+        String url = "${{ run.target == 'kubernetes' ? 'http://' + steps.find-backup.outputs.key + ':'"
+                + " + string(steps.find-backup.outputs.age-seconds) + '/health' : inputs.bucket }}";
+        assertEquals("backups", evaluator.resolve(url, planScope("compose", null)), "compose: the other branch, known now");
+        Object kube = evaluator.resolve(url, planScope("kubernetes", null));
+        assertInstanceOf(Deferred.class, kube);
+        assertEquals("http://⟨from steps.find-backup.outputs.key⟩:⟨from steps.find-backup.outputs.age-seconds⟩/health", kube.toString(),
+                "the known text stays, each unknown part is named as written (dashes, no string())");
+        assertEquals(List.of("find-backup"), ((Deferred) kube).steps());
+        assertEquals("backups", evaluator.resolve("${{ inputs.count > 1 ? inputs.bucket : steps.later.outputs.value }}", planScope()));
+        assertEquals("backups/x", evaluator.resolve("${{ inputs.count > 1 ? inputs.bucket : steps.later.outputs.value }}/x", planScope()));
+        assertEquals(4L, evaluator.resolve("${{ inputs.count < 1 ? steps.later.outputs.value : inputs.count + 1 }}", planScope()),
+                "a typed value stays typed");
+        Object unknown = evaluator.resolve("${{ steps.later.outputs.value == '' ? 'a' : 'b' }}", planScope());
+        assertEquals(new Deferred("steps.later.outputs.value == '' ? 'a' : 'b'", List.of("later")), unknown,
+                "a condition known only at run time leaves the expression as written");
+        Object mixed = evaluator.resolve("s3://${{ inputs.bucket }}/${{ steps.later.outputs.value }}", planScope());
+        assertEquals("s3://backups/⟨from steps.later.outputs.value⟩", mixed.toString());
+    }
+
+    @Test
+    void aCalledRunbooksRunTimeValuesNameTheCallingStepOrTheCallersValue() throws Exception {
+        Map<String, Object> inputs = new HashMap<>(Map.of("count", 3L,
+                "bucket", new Deferred("steps.find-backup.outputs.uri", List.of("find-backup"))));
+        Scope called = planScope("compose", "load", inputs);
+        assertEquals("⟨from load → steps.later.outputs.value⟩", evaluator.resolve("${{ steps.later.outputs.value }}", called).toString());
+        assertEquals("x ⟨from load → steps.later.outputs.value⟩ y",
+                evaluator.resolve("x ${{ steps.later.outputs.value }} y", called).toString());
+        assertEquals("⟨from steps.find-backup.outputs.uri⟩", evaluator.resolve("${{ inputs.bucket }}", called).toString(),
+                "an input the caller knows only at run time is shown as the caller's value");
+        assertEquals("⟨from steps.find-backup.outputs.uri⟩.manifest.json",
+                evaluator.resolve("${{ inputs.bucket + '.manifest.json' }}", called).toString());
+        assertEquals("⟨from steps.find-backup.outputs.uri, load → steps.later.outputs.value⟩", evaluator.resolve(
+                "${{ inputs.bucket != '' ? inputs.bucket : steps.later.outputs.value + '/some/longer/suffix' }}", called).toString(),
+                "a long expression names what it reads, each in its own runbook's terms");
+    }
+
+    private Scope planScope(String target, String within) {
+        return planScope(target, within, new HashMap<>(Map.of("bucket", "backups", "count", 3L)));
+    }
+
+    private Scope planScope(String target, String within, Map<String, Object> inputs) {
+        return new Scope(inputs, null, Map.of(), "(planned)", STARTED, target).within(within);
+    }
+
     // ---- names with dashes, status functions
 
     @Test

@@ -4,7 +4,9 @@ import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 
 import java.util.List;
+import java.util.Map;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Resolved;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 
@@ -35,13 +37,15 @@ public final class ComposeExecutor implements Executor {
 
     /** The project, its files and directory, from the step or the compose target; reads no container. */
     @Override
-    public List<String> touches(Action action, Params params, StepContext context) {
+    public Resolved resolve(Action action, Params params, StepContext context) {
+        ComposeProject project;
         try {
-            return List.of(ComposeProject.resolve(params, context).display());
+            project = ComposeProject.resolve(params, context);
         } catch (StepFailure e) {
-            return List.of("Docker Compose project: " + e.getMessage());
-        } catch (RuntimeException e) {
-            return List.of("Docker Compose project " + ComposeProject.display(params) + " (parameters known at run time)");
+            return Resolved.problem(e.getMessage());
+        } catch (RuntimeException e) { // the step's project or files are known only at run time
+            return Resolved.touching(List.of("Docker " + ComposeProject.display(params) + " (its name or files are known at run time)"));
         }
+        return new Resolved(List.of(project.display()), params.has("project") ? Map.of() : Map.of("project", project.name()), List.of());
     }
 }

@@ -100,7 +100,7 @@ final class ComposeSession implements AutoCloseable {
                 }
                 for (Container c : containers) {
                     List<String> lines = engine.logs(c.getId(), FAILURE_LOG_LINES);
-                    context.log().info("last " + lines.size() + " log lines of " + service + " ("
+                    context.log().info((lines.size() == 1 ? "the last log line of " : "last " + lines.size() + " log lines of ") + service + " ("
                             + DockerEngine.name(c) + ", " + why + "):");
                     lines.forEach(context.log()::output);
                 }

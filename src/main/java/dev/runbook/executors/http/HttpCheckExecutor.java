@@ -2,6 +2,8 @@ package dev.runbook.executors.http;
 
 import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
+import dev.runbook.spi.Params;
+import dev.runbook.spi.StepContext;
 
 import java.util.List;
 import java.util.Optional;
@@ -22,4 +24,11 @@ public final class HttpCheckExecutor implements Executor {
     @Override public List<Action> actions() { return ACTIONS; }
 
     @Override public Optional<String> defaultAction() { return Optional.of("check"); }
+
+    /** The endpoint, with the method; credentials in the URL are masked, run-time values shown as such. */
+    @Override
+    public List<String> touches(Action action, Params params, StepContext context) {
+        String method = RequestSpec.displayMethod(params, action instanceof RequestAction ? "POST" : "GET");
+        return List.of("HTTP " + method + " " + RequestSpec.displayUrl(params));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.runbook.executors.kubectl;
 
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Resolved;
 import dev.runbook.spi.StepContext;
 import dev.runbook.spi.StepFailure;
 import io.fabric8.kubernetes.api.model.NamedContext;
@@ -69,9 +70,7 @@ class KubeClientFactory {
             config = inCluster(ctx);
             origin = new Origin(null, null, config.getMasterUrl());
         } else {
-            throw new StepFailure("no Kubernetes configuration found: $KUBECONFIG is not set, "
-                    + home(ctx).resolve(".kube/config") + " does not exist and this is not a pod with a "
-                    + "service account. Set 'kubeconfig' on the step or the target, or export KUBECONFIG.", false, null);
+            throw new StepFailure(noConfiguration(ctx), false, null);
         }
 
         if (Boolean.TRUE.equals(config.getTrustCerts()) && !insecure) {
@@ -99,23 +98,31 @@ class KubeClientFactory {
 
     /**
      * For the plan: "Kubernetes context prod-eu (server https://..., kubeconfig ~/.kube/config),
-     * namespace shop". Parses the kubeconfig as data only: no connection and no credential
-     * plugin (exec) is run, unlike building a client.
+     * namespace shop", and the context and namespace resolved (for describe), or why they cannot
+     * be. Parses the kubeconfig as data only: no connection and no credential plugin (exec) is
+     * run, unlike building a client.
      */
-    String where(Params params, StepContext ctx) {
+    Resolved resolve(Params params, StepContext ctx) {
+        boolean contextDeferred = params.isDeferred(Connection.CONTEXT);
         String namespace = params.isDeferred(Connection.NAMESPACE) ? params.display(Connection.NAMESPACE)
                 : setting(params, ctx, Connection.NAMESPACE);
-        String context = params.isDeferred(Connection.CONTEXT) ? params.display(Connection.CONTEXT)
-                : setting(params, ctx, Connection.CONTEXT);
+        String context = contextDeferred ? params.display(Connection.CONTEXT) : setting(params, ctx, Connection.CONTEXT);
         Path kubeconfig;
         try {
             kubeconfig = kubeconfigPath(params, ctx);
         } catch (StepFailure | RuntimeException e) {
-            return "Kubernetes: " + e.getMessage();
+            return Resolved.problem(e.getMessage());
         }
         if (kubeconfig == null) {
-            return "Kubernetes: the in-cluster service account's cluster, namespace " + (namespace == null ? "of the pod" : namespace)
-                    + (inClusterAvailable(ctx) ? "" : " (no kubeconfig found and not in a pod: the run will fail)");
+            if (!inClusterAvailable(ctx)) {
+                return Resolved.problem(noConfiguration(ctx));
+            }
+            return resolved("Kubernetes: the in-cluster service account's cluster, namespace "
+                    + (namespace == null ? "of the pod" : namespace), params, null, namespace);
+        }
+        if (contextDeferred) {
+            return resolved("Kubernetes context " + context + " (kubeconfig " + kubeconfig + "), namespace "
+                    + (namespace == null ? "of that context" : namespace), params, null, namespace);
         }
         String server = "unknown server";
         try {
@@ -123,10 +130,15 @@ class KubeClientFactory {
                     io.fabric8.kubernetes.client.internal.KubeConfigUtils.parseConfigFromString(
                             Files.readString(kubeconfig, StandardCharsets.UTF_8));
             String name = context != null ? context : parsed.getCurrentContext();
-            NamedContext named = parsed.getContexts() == null ? null : parsed.getContexts().stream()
-                    .filter(c -> c.getName().equals(name)).findFirst().orElse(null);
+            List<NamedContext> contexts = parsed.getContexts() == null ? List.of() : parsed.getContexts();
+            NamedContext named = contexts.stream().filter(c -> c.getName().equals(name)).findFirst().orElse(null);
             if (named == null) {
-                return "Kubernetes: context '" + name + "' is not in kubeconfig " + kubeconfig;
+                List<String> names = contexts.stream().map(NamedContext::getName).toList();
+                return Resolved.problem(name == null || name.isEmpty()
+                        ? "kubeconfig " + kubeconfig + " has no current context; set 'context' on the step or target"
+                                + (names.isEmpty() ? "" : " (one of: " + String.join(", ", names) + ")")
+                        : "context '" + name + "' is not in kubeconfig " + kubeconfig
+                                + " (it has: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
             }
             context = name;
             String cluster = named.getContext().getCluster();
@@ -138,9 +150,28 @@ class KubeClientFactory {
                 namespace = named.getContext().getNamespace() != null ? named.getContext().getNamespace() : "default";
             }
         } catch (IOException | RuntimeException e) {
-            return "Kubernetes: cannot read kubeconfig " + kubeconfig + " (" + e.getMessage() + ")";
+            return Resolved.problem("cannot read kubeconfig " + kubeconfig + " (" + e.getMessage() + ")");
         }
-        return "Kubernetes context " + context + " (server " + server + ", kubeconfig " + kubeconfig + "), namespace " + namespace;
+        return resolved("Kubernetes context " + context + " (server " + server + ", kubeconfig " + kubeconfig + "), namespace "
+                + namespace, params, context, namespace);
+    }
+
+    /** The line, and the context and namespace the step leaves out, as resolved (run-time values are not filled in). */
+    private static Resolved resolved(String line, Params params, String context, String namespace) {
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        if (context != null && !params.has(Connection.CONTEXT)) {
+            settings.put(Connection.CONTEXT, context);
+        }
+        if (namespace != null && !params.has(Connection.NAMESPACE)) {
+            settings.put(Connection.NAMESPACE, namespace);
+        }
+        return new Resolved(List.of(line), settings, List.of());
+    }
+
+    private static String noConfiguration(StepContext ctx) {
+        return "no Kubernetes configuration found: $KUBECONFIG is not set, " + home(ctx).resolve(".kube/config")
+                + " does not exist and this is not a pod with a service account."
+                + " Set 'kubeconfig' on the step or the target, or export KUBECONFIG.";
     }
 
     /** The step's parameter, else the kubernetes target's setting of the same name, else null. */

@@ -5,6 +5,7 @@ import dev.runbook.spi.Executor;
 
 import java.util.List;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Resolved;
 import dev.runbook.spi.StepContext;
 
 /**
@@ -53,7 +54,7 @@ public final class KubectlExecutor implements Executor {
 
     /** Context, cluster server and namespace, from the step, the target and the kubeconfig; never connects. */
     @Override
-    public List<String> touches(Action action, Params params, StepContext context) {
-        return List.of(factory.where(params, context));
+    public Resolved resolve(Action action, Params params, StepContext context) {
+        return factory.resolve(params, context);
     }
 }

@@ -5,6 +5,7 @@ import dev.runbook.executors.kubectl.KubectlExecutor;
 import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Resolved;
 import dev.runbook.spi.StepContext;
 
 import java.util.List;
@@ -30,14 +31,15 @@ final class Backends {
         return new Invocation.Target(KUBECTL.name(), find(KUBECTL, action));
     }
 
-    /** What the concrete executor of this run's platform will touch (nothing named when the target is neither). */
-    static List<String> touches(Params params, StepContext context) {
+    /** Where the concrete executor of this run's platform acts (a problem when the target is neither). */
+    static Resolved resolve(Params params, StepContext context) {
         Platform platform = Platform.find(context.target()).orElse(null);
         if (platform == null) {
-            return List.of("no Compose or Kubernetes target: service steps will fail (choose one with --target)");
+            return Resolved.problem("service steps need a Compose or Kubernetes target, and this run's is '"
+                    + (context.target() == null ? "none" : context.target().kind()) + "' (choose one with --target)");
         }
         Executor executor = platform == Platform.COMPOSE ? COMPOSE : KUBECTL;
-        return executor.touches(executor.actions().get(0), params, context);
+        return executor.resolve(executor.actions().get(0), params, context);
     }
 
     private static Action find(Executor executor, String name) {

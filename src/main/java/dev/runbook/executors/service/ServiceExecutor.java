@@ -3,6 +3,7 @@ package dev.runbook.executors.service;
 import dev.runbook.spi.Action;
 import dev.runbook.spi.Executor;
 import dev.runbook.spi.Params;
+import dev.runbook.spi.Resolved;
 import dev.runbook.spi.StepContext;
 
 import java.util.List;
@@ -34,7 +35,7 @@ public final class ServiceExecutor implements Executor {
     }
 
     @Override
-    public List<String> touches(Action action, Params params, StepContext context) {
-        return Backends.touches(params, context);
+    public Resolved resolve(Action action, Params params, StepContext context) {
+        return Backends.resolve(params, context);
     }
 }
