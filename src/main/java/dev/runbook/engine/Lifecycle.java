@@ -43,7 +43,7 @@ final class Lifecycle {
         Outcome outcome = Outcome.SUCCEEDED;
         for (Section section : inv.sections()) { // the order, and which run, are the invocation's
             if (section != Section.MAIN) {
-                scope.status(new Expressions.RunStatus(outcome.failure(), run.cancelled));
+                scope.status(new Expressions.RunStatus(outcome.failure(), run.cancelled, scope.status().why()));
             }
             if (!Invocation.runs(section, outcome.failure())) {
                 runner.skipAll(inv, section, StepEnd.skipped("not needed: the main steps did not fail"));
@@ -82,7 +82,7 @@ final class Lifecycle {
         run.journal.append("precondition-failed", Map.of("message", failedPrecondition));
         run.listener.note("precondition failed: " + failedPrecondition);
         problems.add("precondition failed: " + failedPrecondition);
-        inv.scope().status(new Expressions.RunStatus(true, run.cancelled));
+        inv.scope().status(inv.scope().status().failedBecause("precondition failed: " + failedPrecondition, run.cancelled));
         runner.skipAll(inv, Section.MAIN, StepEnd.notStarted("precondition failed: " + failedPrecondition));
         return Outcome.FAILED;
     }

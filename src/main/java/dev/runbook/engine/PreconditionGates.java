@@ -83,7 +83,7 @@ final class PreconditionGates {
         }
         run.journal.append("precondition-failed", Map.of("message", failedGate));
         run.listener.note("precondition failed: " + failedGate);
-        scope.status(new dev.runbook.expr.Expressions.RunStatus(true, run.cancelled));
+        scope.status(scope.status().failedBecause("precondition failed: " + failedGate, run.cancelled));
         return "precondition failed: " + failedGate;
     }
 

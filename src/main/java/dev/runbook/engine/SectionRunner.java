@@ -198,7 +198,7 @@ final class SectionRunner {
     private Outcome ended(Scope scope, String id, StepEnd end, Outcome outcome) {
         scope.stepFinished(id, end.outcome().label(), end.outputs());
         if (end.outcome().failure()) {
-            scope.status(new Expressions.RunStatus(true, run.cancelled));
+            scope.status(scope.status().failedBecause("step '" + id + "' " + end.outcome().label(), run.cancelled));
         }
         return Outcome.worst(outcome, end.outcome());
     }
@@ -284,7 +284,7 @@ final class SectionRunner {
             return StepEnd.cancelled(StepEnd.NOT_STARTED + run.cancelReason, Duration.ZERO, 0);
         }
         if (!mentionsStatus && section == Section.MAIN && status.failed()) {
-            return StepEnd.notStarted("an earlier step failed");
+            return StepEnd.notStarted(status.why() != null ? status.why() : "an earlier step failed");
         }
         if (step.condition() == null) {
             return null;

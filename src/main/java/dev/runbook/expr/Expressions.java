@@ -291,9 +291,17 @@ public final class Expressions {
         return new Pieces(List.of(c));
     }
 
-    /** Whether anything failed or was cancelled so far, for the status functions. */
-    public record RunStatus(boolean failed, boolean cancelled) {
-        public static final RunStatus OK = new RunStatus(false, false);
+    /**
+     * Whether anything failed or was cancelled so far, for the status functions; {@code why} is the
+     * first failure in words (e.g. "step 'dump' failed"), so steps that do not start can say why.
+     */
+    public record RunStatus(boolean failed, boolean cancelled, String why) {
+        public static final RunStatus OK = new RunStatus(false, false, null);
+
+        /** This status, failed: keeps the first failure's words, else takes {@code why}. */
+        public RunStatus failedBecause(String why, boolean cancelled) {
+            return new RunStatus(true, cancelled, this.why != null ? this.why : why);
+        }
     }
 
     /** Turns CEL's "undeclared reference to 'inputs'" into "unknown input 'bukcet' (did you mean `bucket`?)". */

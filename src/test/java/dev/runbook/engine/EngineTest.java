@@ -152,6 +152,7 @@ class EngineTest {
         assertEquals(Outcome.FAILED, step(result, "breaks").outcome());
         assertEquals(Outcome.SKIPPED, step(result, "later").outcome());
         assertFalse(fx.listener.started("later"));
+        assertEquals("not started: step 'breaks' failed", step(result, "later").message(), "the skipped step does not say why");
         assertEquals(Outcome.SUCCEEDED, step(result, "report").outcome(), "always() did not run");
         assertEquals(Outcome.SUCCEEDED, step(result, "alert").outcome(), "failure() did not run");
         assertEquals(Outcome.SKIPPED, step(result, "celebrate").outcome(), "success() ran after a failure");
@@ -263,6 +264,8 @@ class EngineTest {
         assertEquals(Outcome.SKIPPED, step(result, "probe").outcome());
         assertFalse(Files.exists(dir.resolve("wiped.marker")), "the guarded step ran although its precondition was never decided");
         assertEquals("precondition failed: `" + bytes + "` could not be decided: step 'probe' was skipped", result.message());
+        assertEquals("not started: precondition failed: `" + bytes + "` could not be decided: step 'probe' was skipped",
+                step(result, "wipe").message(), "the guarded step does not say which precondition held it back");
         assertEquals(1, fx.events(result.runId(), "precondition-failed", null).size());
 
         result = fx.run(failedIgnored, Map.of("measure", true));

@@ -213,12 +213,12 @@ class EvaluatorTest {
         Scope s = runScope();
         assertEquals(Boolean.TRUE, evaluator.condition("${{ success() }}", s));
         assertEquals(Boolean.FALSE, evaluator.condition("${{ failure() }}", s));
-        s.status(new Expressions.RunStatus(true, false));
+        s.status(new Expressions.RunStatus(true, false, "step 'a' failed"));
         assertEquals(Boolean.FALSE, evaluator.condition("success()", s));
         assertEquals(Boolean.TRUE, evaluator.condition("failure()", s));
         assertEquals(Boolean.TRUE, evaluator.condition("always()", s));
         assertEquals(Boolean.FALSE, evaluator.condition("cancelled()", s));
-        s.status(new Expressions.RunStatus(false, true));
+        s.status(new Expressions.RunStatus(false, true, null));
         assertEquals(Boolean.TRUE, evaluator.condition("cancelled()", s));
         assertEquals(Boolean.FALSE, evaluator.condition("success()", s));
         assertEquals(Boolean.TRUE, evaluator.condition("steps.find-backup.status == 'succeeded'", s));
