@@ -269,7 +269,14 @@ final class RunbookValidator {
             if (!spec.fields().isEmpty()) {
                 checkParams(step, spec.fields(), (Map<String, Object>) m, field);
             } else if (spec.values() != null) {
-                ((Map<String, Object>) m).forEach((k, v) -> checkLiteral(step, spec.values(), v, field + "." + k));
+                ((Map<String, Object>) m).forEach((k, v) -> {
+                    if (spec.pattern() != null && !k.matches(spec.pattern())) {
+                        problems.add(new Problem(step.locationOf(field + "." + k), step.id(), field + "." + k,
+                                "the name '" + k + "' must be " + spec.patternWords(), null));
+                    } else {
+                        checkLiteral(step, spec.values(), v, field + "." + k);
+                    }
+                });
             }
         }
     }

@@ -100,7 +100,9 @@ public final class SchemaGenerator {
         }
         ObjectNode typed = anyOf.addObject();
         typeOf(typed, p.type());
-        if (p.pattern() != null) {
+        if (p.pattern() != null && p.type() == ParamType.MAP) {
+            typed.putObject("propertyNames").put("pattern", "^(" + p.pattern() + ")$").put("description", p.patternWords());
+        } else if (p.pattern() != null) {
             typed.remove("type");
             typed.putArray("type").add("string").add("integer");
             typed.put("pattern", "^(" + p.pattern() + ")$");

@@ -21,7 +21,8 @@ import java.util.List;
  *                     list of one), or null for elements of any type
  * @param values       for a {@link ParamType#MAP} with free keys (headers, env): the spec of each value,
  *                     or null for values of any type
- * @param pattern      for a {@link ParamType#STRING}: a regular expression the whole value must match, or null
+ * @param pattern      for a {@link ParamType#STRING}: a regular expression the whole value must match; for a
+ *                     {@link ParamType#MAP} with free keys: one every key must match (metric names); or null
  * @param patternWords what {@code pattern} accepts, in words, for messages ("a status code like 200")
  */
 public record ParamSpec(String name, ParamType type, boolean required, Object defaultValue,
@@ -94,7 +95,10 @@ public record ParamSpec(String name, ParamType type, boolean required, Object de
         return ofValues(element(valueType, null));
     }
 
-    /** The same string parameter, whose whole value must match {@code regex}; {@code words} say what that is. */
+    /**
+     * The same string parameter, whose whole value must match {@code regex} (for a map with free
+     * keys: each key must); {@code words} say what that is.
+     */
     public ParamSpec matching(String regex, String words) {
         return new ParamSpec(name, type, required, defaultValue, description, sensitive, allowed, fields, items, values, regex, words);
     }
@@ -105,7 +109,7 @@ public record ParamSpec(String name, ParamType type, boolean required, Object de
             return "list of " + items.typeLabel();
         }
         if (type == ParamType.MAP && values != null) {
-            return "map of " + values.typeLabel();
+            return "map of " + values.typeLabel() + (patternWords != null ? ", keys " + patternWords : "");
         }
         if (patternWords != null) {
             return type.yamlName() + " (" + patternWords + ")";

@@ -44,13 +44,15 @@ public final class PushAction implements Action {
     @Override
     public List<ParamSpec> params() {
         return List.of(
-                ParamSpec.required("job", ParamType.STRING, "what ran: backup, prune or drill (the metric names' middle part)"),
+                ParamSpec.required("job", ParamType.STRING, "what ran: backup, prune or drill (the metric names' middle part)")
+                        .matching(WORD.pattern(), "a lower-case metric name part like backup or drill"),
                 ParamSpec.required("database", ParamType.STRING, "the database the run was about (label database, Pushgateway instance)"),
                 ParamSpec.required("success", ParamType.BOOL, "whether the run succeeded, e.g. ${{ !failure() }}"),
                 ParamSpec.optional("started", ParamType.STRING, null, "when the run started (run.started): gives duration_seconds"),
                 ParamSpec.optional("values", ParamType.MAP, Map.of(),
                         "figures of a successful run, name: number (bytes, rows, recovery_seconds, backups_kept...)")
-                        .ofValues(ParamSpec.element(ParamType.NUMBER, "a number, or an expression that gives one")),
+                        .ofValues(ParamSpec.element(ParamType.NUMBER, "a number, or an expression that gives one"))
+                        .matching(WORD.pattern(), "a lower-case metric name part like bytes or rows"),
                 ParamSpec.optional("pushgateway", ParamType.STRING, null, "Pushgateway base URL, e.g. http://pushgateway:9091"),
                 ParamSpec.optional("textfile-dir", ParamType.STRING, null, "node-exporter textfile collector directory"),
                 ParamSpec.optional("timeout", ParamType.DURATION, "10s", "how long the push may take"));
