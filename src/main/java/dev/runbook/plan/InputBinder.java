@@ -80,8 +80,13 @@ public final class InputBinder {
             try {
                 values.put(def.name(), InputValues.convert(raw, def.type()));
             } catch (IllegalArgumentException e) {
+                // located at the declaration, the one place in a file; the message says where the value came from
+                boolean wasGiven = given.containsKey(def.name());
                 problems.add(new Problem(def.location(), null, "inputs." + def.name(),
-                        "input '" + def.name() + "': " + e.getMessage(), null));
+                        (wasGiven ? "the value given for input '" : "the default of input '") + def.name() + "' is not valid: "
+                                + e.getMessage(),
+                        wasGiven ? "correct it with --input " + def.name() + "=..., in the inputs file or in the calling step's with:"
+                                : "give a value with --input " + def.name() + "=..."));
             }
         }
         return new Bound(values, problems);

@@ -102,9 +102,11 @@ public final class Planner {
         List<Plan.PlannedInput> out = new ArrayList<>();
         for (dev.runbook.model.InputDef def : rb.inputs().values()) {
             Object v = bound.get(def.name());
-            String source = given.containsKey(def.name()) ? "given" : v != null ? "default" : "not set";
+            boolean invalid = v == null && given.get(def.name()) != null; // given, but not of the input's type
+            String source = invalid ? "given, not valid" : given.containsKey(def.name()) ? "given" : v != null ? "default" : "not set";
+            Object shown = invalid ? given.get(def.name()) : v;
             out.add(new Plan.PlannedInput(def.name(), def.type().name().toLowerCase(Locale.ROOT), def.required(),
-                    v == null ? null : Params.display(v), source, def.description()));
+                    shown == null ? null : Params.display(shown), source, def.description()));
         }
         return out;
     }

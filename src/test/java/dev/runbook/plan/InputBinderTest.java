@@ -86,9 +86,9 @@ class InputBinderTest {
         List<String> m = messages(b);
         assertEquals(4, m.size(), m.toString());
         assertTrue(m.contains("unknown input 'bucekt'"), m.toString());
-        assertTrue(m.contains("input 'count': expected a whole number, got 'three'"), m.toString());
-        assertTrue(m.contains("input 'verbose': expected true or false, got 'yes'"), m.toString());
-        assertTrue(m.contains("input 'max_age': expected a duration like 30s, 5m or 26h, got 'a day'"), m.toString());
+        assertTrue(m.contains("the value given for input 'count' is not valid: expected a whole number, got 'three'"), m.toString());
+        assertTrue(m.contains("the value given for input 'verbose' is not valid: expected true or false, got 'yes'"), m.toString());
+        assertTrue(m.contains("the value given for input 'max_age' is not valid: expected a duration like 30s, 5m or 26h, got 'a day'"), m.toString());
         Problem unknown = b.problems().stream().filter(p -> p.message().startsWith("unknown")).findFirst().orElseThrow();
         assertEquals("did you mean `bucket`?", unknown.hint());
     }

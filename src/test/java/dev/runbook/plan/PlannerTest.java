@@ -130,7 +130,10 @@ class PlannerTest {
                         Targets.choose(valid.runbook().target(), null)));
         List<String> messages = e.problems().stream().map(p -> p.message()).toList();
         assertTrue(messages.contains("unknown input 'dyr'"), messages.toString());
-        assertTrue(messages.contains("input 'keep': expected a whole number, got 'many'"), messages.toString());
+        assertTrue(messages.contains("the value given for input 'keep' is not valid: expected a whole number, got 'many'"), messages.toString());
+        // the list of inputs shows the wrong value as given, not the input as "not set"
+        String help = PlanText.inputs(((InputsNotBound) e).inputs());
+        assertTrue(help.matches("(?s).*\\n  keep += many  \\(given, not valid\\).*"), help);
     }
 
     private static Plan.PlannedStep step(String id) {
