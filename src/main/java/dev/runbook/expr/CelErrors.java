@@ -80,22 +80,31 @@ final class CelErrors {
             String op = o.group(1);
             List<String> args = types(o.group(3));
             if (o.group(2) != null) {
-                return "`" + text + "`: " + o.group(1) + "() on " + typeWords(o.group(2)) + " cannot take "
-                        + (args.isEmpty() ? "no arguments" : String.join(" and ", args.stream().map(CelErrors::typeWords).toList()))
-                        + column;
+                return "`" + text + "`: " + op + "() " + (args.isEmpty() ? "does not apply to " + typeWords(o.group(2))
+                        : "on " + typeWords(o.group(2)) + " cannot take "
+                        + String.join(" and ", args.stream().map(CelErrors::typeWords).toList())) + column;
             }
             String words = OPERATORS.get(op);
             List<String> described = args.stream().map(CelErrors::typeWords).toList();
+            if (op.equals("_?_:_") && !args.isEmpty()) {
+                return "`" + text + "`: the condition before `?` must be true or false, but is " + described.get(0) + column;
+            }
             if (words != null) {
                 return "`" + text + "`: cannot " + words + " " + String.join(" and ", described) + column
-                        + " (" + conversionHint(args) + ")";
+                        + " (" + conversionHint(op, args) + ")";
             }
-            return "`" + text + "`: " + op + "() cannot take " + (described.isEmpty() ? "no arguments" : String.join(", ", described)) + column;
+            // CEL's own names of the other operators (_?_:_, @not_strictly_false) mean nothing to a user
+            String what = op.matches("[A-Za-z]\\w*") ? op + "()" : "this operator";
+            return "`" + text + "`: " + what + " cannot take " + (described.isEmpty() ? "no arguments" : String.join(", ", described))
+                    + column;
         }
         return "`" + text + "`: " + plainTypes(body) + column;
     }
 
-    private static String conversionHint(List<String> args) {
+    private static String conversionHint(String op, List<String> args) {
+        if (op.equals("_&&_") || op.equals("_||_") || op.equals("!_")) {
+            return "both sides must be true or false: compare a value first, e.g. inputs.keep > 0";
+        }
         if (args.stream().anyMatch(a -> a.contains("Timestamp")) && args.stream().anyMatch(a -> a.equals("string"))) {
             return "turn the text into a time with timestamp(...), e.g. timestamp(\"2026-01-02T00:00:00Z\")";
         }
@@ -137,7 +146,7 @@ final class CelErrors {
             case "string" -> "text";
             case "int", "uint" -> "a whole number";
             case "double" -> "a number";
-            case "bool" -> "true/false";
+            case "bool" -> "a true-or-false value";
             case "bytes" -> "bytes";
             case "null_type" -> "null";
             case "google.protobuf.Timestamp", "timestamp" -> "a time";

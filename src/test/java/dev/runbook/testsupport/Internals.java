@@ -10,7 +10,9 @@ public final class Internals {
             "protobuf", "candidates:", "$defs", "#/", "regex", "pattern ^", "Input length", "found, ", "expected <", "ERROR:",
             // Jackson's and picocli's own words, and Java's rendering of collections
             "Unexpected character", "Unrecognized token", "Cannot deserialize", "(code ", "[Source:", "line: ", "KEY=VALUE",
-            "{a=", "null", "end-of-input", "was expecting", "within/between");
+            "{a=", "null", "end-of-input", "was expecting", "within/between",
+            // CEL's names of its types and operators
+            "true/false", "_?_", "_+_", "_&&_", "@not_strictly_false", "no arguments");
 
     private Internals() {
     }
