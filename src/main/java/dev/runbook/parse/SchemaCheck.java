@@ -34,7 +34,7 @@ public final class SchemaCheck {
     /** Step fields whose choice of forms reads better said by hand. */
     private static final Map<String, String> FIELD_WORDS = Map.of(
             "needs", "a step id or a list of step ids",
-            "if", "an expression such as ${{ inputs.dry_run }} or true/false");
+            "if", "an expression such as ${{ inputs.dry_run }}, or true, or false");
     private final JsonSchema schema;
     private final JsonNode schemaNode;
 
