@@ -114,7 +114,7 @@ class FullRestorePlanTest {
 
         assertTrue(out.contains("apply ../examples/k8s-shop/shop.yaml in namespace shop (context prod-eu) (server-side apply as 'runbook')"), out);
         assertTrue(out.contains("create or update secret app-secrets in namespace shop (context prod-eu) from every file in"), out);
-        assertTrue(out.contains("kubernetes: scale deployment/db in namespace shop to 1 replica"), out);
+        assertTrue(out.contains("kubernetes: scale deployment/db in namespace shop (context prod-eu) to 1 replica"), out);
         assertFalse(out.contains("the target's namespace"), out);
         String health = section(out, "  - health  ", "\n\n");
         assertTrue(health.contains("GET http://⟨from steps.api-address.outputs.host⟩:⟨from steps.api-address.outputs.port⟩/health until"),
@@ -137,7 +137,7 @@ class FullRestorePlanTest {
         assertEquals(ExitCodes.OK, r.code(), r.toString());
         assertTrue(r.out().contains("), namespace from-kubeconfig"), r.out());
         assertTrue(r.out().contains("create or update secret app-secrets in namespace from-kubeconfig (context prod-eu)"), r.out());
-        assertTrue(r.out().contains("kubernetes: scale deployment/db in namespace from-kubeconfig to 1 replica"), r.out());
+        assertTrue(r.out().contains("kubernetes: scale deployment/db in namespace from-kubeconfig (context prod-eu) to 1 replica"), r.out());
     }
 
     /** The restore runbook called by step load: its run-time values name the calling step, or the caller's value. */

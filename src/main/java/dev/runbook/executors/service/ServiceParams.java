@@ -62,7 +62,9 @@ final class ServiceParams {
         return String.join(", ", services.stream().map(s -> "deployment/" + Params.display(s)).toList());
     }
 
+    /** " in namespace shop (context prod-eu)": the context comes from the plan's resolution, as for kubectl steps. */
     static String namespace(Params params) {
-        return params.has("namespace") ? " in namespace " + params.display("namespace") : " in the target's namespace";
+        String where = params.has("namespace") ? " in namespace " + params.display("namespace") : " in the target's namespace";
+        return params.has("context") ? where + " (context " + params.display("context") + ")" : where;
     }
 }
