@@ -21,7 +21,7 @@ public final class InputValues {
     public static Object convert(Object raw, ParamType type) {
         if (raw instanceof Map<?, ?> && type != ParamType.MAP && type != ParamType.ANY
                 || raw instanceof List<?> && type != ParamType.LIST && type != ParamType.ANY) {
-            throw new IllegalArgumentException("expected " + words(type) + ", got " + (raw instanceof Map ? "a mapping" : "a list"));
+            throw new IllegalArgumentException("expected " + type.words() + ", got " + (raw instanceof Map ? "a mapping" : "a list"));
         }
         String text = String.valueOf(raw).trim();
         return switch (type) {
@@ -63,20 +63,6 @@ public final class InputValues {
                 throw new IllegalArgumentException("expected a mapping (give it in an --inputs file)");
             }
             case ANY -> raw;
-        };
-    }
-
-    /** A type in the words messages use. */
-    static String words(ParamType type) {
-        return switch (type) {
-            case STRING -> "text";
-            case INT -> "a whole number";
-            case NUMBER -> "a number";
-            case BOOL -> "true or false";
-            case DURATION -> "a duration like 30s, 5m or 26h";
-            case LIST -> "a list";
-            case MAP -> "a mapping";
-            case ANY -> "a value";
         };
     }
 

@@ -249,7 +249,7 @@ final class RunbookValidator {
             case ANY -> true;
         };
         if (!ok) {
-            problems.add(new Problem(step.locationOf(field), step.id(), field, "must be " + article(spec.type())
+            problems.add(new Problem(step.locationOf(field), step.id(), field, "must be " + spec.type().words()
                     + ", got " + describe(value), spec.type() == ParamType.DURATION
                     ? (value instanceof Long n ? "write `" + n + "s` for seconds or `" + n + "m` for minutes" : "write e.g. 30s, 5m, 1h30m")
                     : null));
@@ -501,19 +501,6 @@ final class RunbookValidator {
     private static String hintOr(String wrong, java.util.Collection<String> known, String fallback) {
         String h = DidYouMean.hint(wrong, known);
         return h != null ? h : fallback;
-    }
-
-    private static String article(ParamType t) {
-        return switch (t) {
-            case INT -> "a whole number";
-            case BOOL -> "true or false";
-            case DURATION -> "a duration like 30s or 5m";
-            case LIST -> "a list";
-            case MAP -> "a mapping";
-            case NUMBER -> "a number";
-            case STRING -> "text";
-            case ANY -> "a value";
-        };
     }
 
     private static String describe(Object v) {
