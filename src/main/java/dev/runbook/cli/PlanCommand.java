@@ -8,6 +8,7 @@ import dev.runbook.plan.PlanText;
 import dev.runbook.plan.Planner;
 import dev.runbook.plan.Targets;
 import dev.runbook.registry.ExecutorRegistry;
+import dev.runbook.spi.Counts;
 import dev.runbook.spi.Target;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +65,7 @@ final class PlanCommand implements Callable<Integer> {
             cli.err().println("plan saved to " + saved + "; run exactly this with: runbook run --plan " + out);
         }
         if (!plan.problems().isEmpty()) {
-            cli.err().println("plan: " + plan.problems().size() + (plan.problems().size() == 1 ? " problem" : " problems")
+            cli.err().println("plan: " + Counts.of(plan.problems().size(), "problem")
                     + " found now (a run would stop): " + plan.problems().get(0));
             return ExitCodes.PLAN_PROBLEMS;
         }

@@ -6,6 +6,7 @@ import dev.runbook.parse.RunbookLoader;
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.parse.YamlTree;
 import dev.runbook.registry.ExecutorRegistry;
+import dev.runbook.spi.Counts;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ final class Runbooks {
             out.append(p.format()).append('\n');
         }
         out.append(between);
-        out.append(headline).append(": ").append(problems.size()).append(problems.size() == 1 ? " problem" : " problems").append(". Nothing was run.");
+        out.append(headline).append(": ").append(Counts.of(problems.size(), "problem")).append(". Nothing was run.");
         return new CliException(ExitCodes.INVALID, out.toString());
     }
 

@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.parse.ValidRunbook;
 import dev.runbook.registry.ExecutorRegistry;
+import dev.runbook.spi.Counts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -31,7 +32,7 @@ final class ValidateCommand implements Callable<Integer> {
             try {
                 ValidRunbook valid = Runbooks.load(cli, registry, file);
                 int steps = valid.runbook().allSteps().size();
-                cli.out().println(file + ": valid (" + steps + (steps == 1 ? " step)" : " steps)"));
+                cli.out().println(file + ": valid (" + Counts.of(steps, "step") + ")");
             } catch (CliException e) {
                 cli.err().println(e.getMessage());
                 code = e.exitCode();

@@ -3,6 +3,7 @@ package dev.runbook.plan;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.runbook.spi.Counts;
 
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class PlanText {
         }
         long destructive = count(plan.sections(), true);
         long approvals = count(plan.sections(), false);
-        out.append('\n').append(counter[0]).append(counter[0] == 1 ? " step" : " steps");
+        out.append('\n').append(Counts.of(counter[0], "step"));
         if (destructive > 0) {
             out.append(", ").append(destructive).append(" DESTRUCTIVE");
         }
@@ -82,7 +83,7 @@ public final class PlanText {
         }
         out.append(". Nothing was changed.\n");
         if (!plan.problems().isEmpty()) {
-            out.append(plan.problems().size()).append(plan.problems().size() == 1 ? " problem" : " problems")
+            out.append(Counts.of(plan.problems().size(), "problem"))
                     .append(" found now: see the top of this plan.\n");
         }
         if (!plan.warnings().isEmpty()) {

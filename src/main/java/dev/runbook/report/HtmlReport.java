@@ -1,5 +1,6 @@
 package dev.runbook.report;
 
+import dev.runbook.spi.Counts;
 import dev.runbook.spi.Durations;
 
 import java.time.Duration;
@@ -198,8 +199,8 @@ public final class HtmlReport {
                 .append(esc(s.id())).append(s.name() == null ? "" : " <span class=\"name\">" + esc(s.name()) + "</span>")
                 .append(s.uses() == null ? "" : " <span class=\"muted\">[" + esc(s.uses()) + "]</span>")
                 .append(s.durationMs() == null ? "" : " in " + esc(Durations.format(Duration.ofMillis(s.durationMs()))))
-                .append(", ").append(s.attempts().size()).append(s.attempts().size() == 1 ? " attempt" : " attempts")
-                .append(s.logs().isEmpty() ? "" : ", " + s.logs().size() + (s.logs().size() == 1 ? " log line" : " log lines"))
+                .append(", ").append(Counts.of(s.attempts().size(), "attempt"))
+                .append(s.logs().isEmpty() ? "" : ", " + Counts.of(s.logs().size(), "log line"))
                 .append("</summary>\n");
         if (s.description() != null) {
             out.append("<p>").append(esc(s.description())).append("</p>");

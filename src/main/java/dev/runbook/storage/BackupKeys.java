@@ -1,5 +1,7 @@
 package dev.runbook.storage;
 
+import dev.runbook.spi.Counts;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -148,10 +150,10 @@ public final class BackupKeys {
         public String ignoredNote() {
             List<String> parts = new ArrayList<>();
             if (otherNames > 0) {
-                parts.add(otherNames + (otherNames == 1 ? " backup" : " backups") + " of other names");
+                parts.add(Counts.of(otherNames, "backup") + " of other names");
             }
             if (!unparsed.isEmpty()) {
-                parts.add(unparsed.size() + (unparsed.size() == 1 ? " key" : " keys")
+                parts.add(Counts.of(unparsed.size(), "key")
                         + " not named <name>_<YYYYMMDDTHHMMSSZ>.sql|.dump[.gz|.zst][.age] (e.g. " + unparsed.get(0) + ")");
             }
             return parts.isEmpty() ? "" : "ignored " + String.join(" and ", parts);

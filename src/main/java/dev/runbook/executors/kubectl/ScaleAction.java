@@ -1,6 +1,7 @@
 package dev.runbook.executors.kubectl;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.Counts;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
@@ -71,7 +72,7 @@ final class ScaleAction implements Action {
             s.call(new Op("update", kind.rbac().replace(".apps", "/scale"), kind.lower() + "/" + name),
                     () -> kind.resource(s, name).scale((int) replicas));
             ctx.log().info("scaled " + kind.lower() + "/" + name + " in namespace " + s.namespace() + " from " + previous
-                    + " to " + replicas + (replicas == 1 ? " replica" : " replicas"));
+                    + " to " + Counts.of(replicas, "replica"));
             return Outputs.none().put("previous-replicas", previous);
         }
     }

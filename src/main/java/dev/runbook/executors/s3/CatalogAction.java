@@ -4,6 +4,7 @@ import dev.runbook.spi.BadParameterException;
 import dev.runbook.backups.Catalog;
 import dev.runbook.backups.CatalogEntry;
 import dev.runbook.spi.Action;
+import dev.runbook.spi.Counts;
 import dev.runbook.spi.Durations;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
@@ -70,7 +71,7 @@ final class CatalogAction implements Action {
     @Override
     public Optional<String> probe(Params params, StepContext context) throws Exception {
         Catalog catalog = load(params, context);
-        return Optional.of(catalog.entries().size() + (catalog.entries().size() == 1 ? " backup" : " backups") + catalog.newest()
+        return Optional.of(Counts.of(catalog.entries().size(), "backup") + catalog.newest()
                 .map(n -> ", newest " + n.uri() + " (" + Durations.format(Duration.between(n.timestamp(), Instant.now())) + " old)")
                 .orElse(""));
     }
@@ -81,7 +82,7 @@ final class CatalogAction implements Action {
         Instant now = Instant.now();
         Optional<CatalogEntry> newest = catalog.newest();
         boolean stale = params.has("max-age") ? catalog.stale(params.duration("max-age", null), now) : newest.isEmpty();
-        context.log().info(catalog.entries().size() + (catalog.entries().size() == 1 ? " backup" : " backups") + " under " + params.display("location")
+        context.log().info(Counts.of(catalog.entries().size(), "backup") + " under " + params.display("location")
                 + newest.map(n -> ", newest " + n.key() + " taken " + n.timestamp()).orElse("")
                 + (catalog.scan().ignoredNote().isEmpty() ? "" : "; " + catalog.scan().ignoredNote()));
         if (stale && params.has("max-age")) {

@@ -4,6 +4,7 @@ import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
 import dev.runbook.spi.ByteSizes;
+import dev.runbook.spi.Counts;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
@@ -141,8 +142,7 @@ final class LatestAction implements Action {
         Optional<BackupKeys.Parsed> newest = backups.stream()
                 .max(Comparator.comparing(BackupKeys.Parsed::timestamp).thenComparing(BackupKeys.Parsed::key));
         if (newest.isEmpty()) {
-            throw new StepFailure("no backup found under " + prefix.uri() + " (" + objects.size()
-                    + (objects.size() == 1 ? " object" : " objects") + " listed, none named " + (name == null ? "<name>" : name)
+            throw new StepFailure("no backup found under " + prefix.uri() + " (" + Counts.of(objects.size(), "object") + " listed, none named " + (name == null ? "<name>" : name)
                     + "_<YYYYMMDDTHHMMSSZ>.sql|.dump[.gz|.zst][.age]" + (scan.ignoredNote().isEmpty() ? "" : "; " + scan.ignoredNote()) + ");"
                     + " check the prefix and that the nightly backup ran", false, null);
         }

@@ -3,6 +3,7 @@ package dev.runbook.executors.s3;
 import dev.runbook.spi.BadParameterException;
 
 import dev.runbook.spi.Action;
+import dev.runbook.spi.Counts;
 import dev.runbook.spi.OutputSpec;
 import dev.runbook.spi.Outputs;
 import dev.runbook.spi.ParamSpec;
@@ -51,7 +52,7 @@ final class ListAction implements Action {
         Location prefix = Location.param(params, "prefix");
         try (ObjectStore store = StoreParams.open(prefix, params, context)) {
             List<String> keys = store.list(prefix.key()).stream().map(ObjectInfo::key).sorted().toList();
-            context.log().info(keys.size() + (keys.size() == 1 ? " object" : " objects") + " under " + prefix.uri());
+            context.log().info(Counts.of(keys.size(), "object") + " under " + prefix.uri());
             return Outputs.none().put("keys", keys).put("count", (long) keys.size());
         } catch (IOException e) {
             throw Failures.of(e, prefix.uri());
