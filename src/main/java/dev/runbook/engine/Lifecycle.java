@@ -79,11 +79,12 @@ final class Lifecycle {
         if (failedPrecondition == null) {
             return runner.run(inv, Section.MAIN, valid.runbook().preconditions(), problems);
         }
+        String why = "precondition failed: " + failedPrecondition;
         run.journal.append("precondition-failed", Map.of("message", failedPrecondition));
-        run.listener.note("precondition failed: " + failedPrecondition);
-        problems.add("precondition failed: " + failedPrecondition);
-        inv.scope().status(inv.scope().status().failedBecause("precondition failed: " + failedPrecondition, run.cancelled));
-        runner.skipAll(inv, Section.MAIN, StepEnd.notStarted("precondition failed: " + failedPrecondition));
+        run.listener.note(why);
+        problems.add(why);
+        inv.scope().status(inv.scope().status().failedBecause(why, run.cancelled));
+        runner.skipAll(inv, Section.MAIN, StepEnd.notStarted(why));
         return Outcome.FAILED;
     }
 

@@ -81,10 +81,11 @@ final class PreconditionGates {
         if (failedGate == null) {
             return null;
         }
+        String why = "precondition failed: " + failedGate;
         run.journal.append("precondition-failed", Map.of("message", failedGate));
-        run.listener.note("precondition failed: " + failedGate);
-        scope.status(scope.status().failedBecause("precondition failed: " + failedGate, run.cancelled));
-        return "precondition failed: " + failedGate;
+        run.listener.note(why);
+        scope.status(scope.status().failedBecause(why, run.cancelled));
+        return why;
     }
 
     /**
