@@ -1,9 +1,8 @@
 package dev.runbook.runbooks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.cli.Cli;
 import dev.runbook.cli.Main;
+import dev.runbook.engine.Journal;
 import dev.runbook.testsupport.Docker;
 import dev.runbook.testsupport.Exec;
 import dev.runbook.testsupport.PostgresCluster;
@@ -59,7 +58,6 @@ class FullRestoreComposeE2EIT {
     static final int USERS = 120;
     static final int ORDERS = 300;
     static final Path REPO = Path.of("").toAbsolutePath();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     S3ProxyServer s3;
     String bucket;
@@ -151,8 +149,8 @@ class FullRestoreComposeE2EIT {
         assertEquals(1, run.exitCode(), run.output());
         String runId = onlyRun(d);
         String journal = Files.readString(journal(d));
-        assertEquals(List.of("failed"), outcomes(journal, "migrate"), journal);
-        assertEquals(List.of("skipped"), outcomes(journal, "start-all"), journal);
+        assertEquals(List.of("failed"), outcomes(d, "migrate"), journal);
+        assertEquals(List.of("skipped"), outcomes(d, "start-all"), journal);
 
         Result show = cli(stateEnv(d), "show", runId);
         assertTrue(show.output().contains("simulated failure (MIGRATION_FAIL)"), show.output());
@@ -169,7 +167,7 @@ class FullRestoreComposeE2EIT {
         String after = Files.readString(journal(d));
         assertTrue(after.contains("\"event\":\"step-reused\"") && after.matches("(?s).*step-reused[^\\n]*\"step\":\"load/load\".*"),
                 "the dump load must be reused, not repeated: " + after);
-        assertEquals(List.of("succeeded"), outcomes(after, "load/load"), "load/load ran exactly once over both invocations");
+        assertEquals(List.of("succeeded"), outcomes(d, "load/load"), "load/load ran exactly once over both invocations");
         assertEquals(200, health(d.apiPort()));
         try (Connection c = restoredDatabase(d)) {
             assertEquals(USERS, count(c, "SELECT count(*) FROM users"));
@@ -185,8 +183,8 @@ class FullRestoreComposeE2EIT {
         assertEquals(1, run.exitCode(), run.output());
         assertTrue(run.output().contains(url) && run.output().contains("within 4s"), run.output());
         String journal = Files.readString(journal(d));
-        assertEquals(List.of("failed"), outcomes(journal, "health"), journal);
-        assertEquals(List.of("succeeded"), outcomes(journal, "start-all"), journal);
+        assertEquals(List.of("failed"), outcomes(d, "health"), journal);
+        assertEquals(List.of("succeeded"), outcomes(d, "start-all"), journal);
     }
 
     @Test
@@ -328,16 +326,11 @@ class FullRestoreComposeE2EIT {
         return r.statusCode();
     }
 
-    /** The outcome of every step-finished event of {@code step} in a journal, in order (parsed, not matched as text). */
-    private static List<String> outcomes(String journal, String step) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String line : journal.split("\n")) {
-            JsonNode event = JSON.readTree(line);
-            if (event.path("event").asText().equals("step-finished") && event.path("step").asText().equals(step)) {
-                out.add(event.path("outcome").asText());
-            }
-        }
-        return out;
+    /** The outcome of every step-finished event of {@code step} in the run's journal, in order (parsed, not matched as text). */
+    private static List<String> outcomes(Deployment d, String step) throws IOException {
+        return Journal.read(journal(d).getParent()).stream()
+                .filter(e -> "step-finished".equals(e.get("event")) && step.equals(e.get("step")))
+                .map(e -> String.valueOf(e.get("outcome"))).toList();
     }
 
     private static int freePort() throws IOException {
